@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* File content: hash, compare and copy through descriptors. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+
+#include "content.h"
+
+/* Large reads keep the syscall count low; one buffer pair per thread. */
+#define CHUNK (256 * 1024)
+static __thread unsigned char buf_a[CHUNK];
+static __thread unsigned char buf_b[CHUNK];
+
+/* Reads up to @len bytes at @off, retrying short reads; returns bytes. */
+static ssize_t read_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+				  off + done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+int content_hash(int fd, enum hash_method m, struct digest *digest,
+		 off_t *size)
+{
+	struct hasher h;
+	off_t off = 0;
+	ssize_t n;
+	int ret;
+
+	ret = hasher_init(&h, m);
+	if (ret)
+		return ret;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	do {
+		n = read_full(fd, buf_a, CHUNK, off);
+		if (n < 0) {
+			hasher_release(&h);
+			return n;
+		}
+		hasher_update(&h, buf_a, n);
+		off += n;
+	} while (n == CHUNK);
+	hasher_final(&h, digest);
+	*size = off;
+	return 0;
+}
+
+int content_compare(int a, int b, off_t size)
+{
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t na = read_full(a, buf_a, CHUNK, off);
+		ssize_t nb;
+
+		if (na < 0)
+			return na;
+		nb = read_full(b, buf_b, CHUNK, off);
+		if (nb < 0)
+			return nb;
+		if (na != nb || memcmp(buf_a, buf_b, na))
+			return 1;
+		off += na;
+		if (na < CHUNK)
+			break;
+	}
+	return off == size ? 0 : 1;
+}
+
+/* Plain read/write copy of [off, off + len). */
+static int copy_rw(int src, int dst, off_t off, off_t len)
+{
+	while (len > 0) {
+		ssize_t n = read_full(src, buf_a, len < CHUNK ? len : CHUNK,
+				      off);
+		ssize_t w;
+
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return -EIO;	/* shrank under us: caller re-hashes */
+		w = pwrite(dst, buf_a, n, off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += w;
+		len -= w;
+	}
+	return 0;
+}
+
+/* Copies [off, off + len) in the kernel, or by hand where it cannot. */
+static int copy_range(int src, int dst, off_t off, off_t len)
+{
+	while (len > 0) {
+		loff_t in = off, out = off;
+		ssize_t n = copy_file_range(src, &in, dst, &out, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EXDEV || errno == EINVAL ||
+			    errno == EOPNOTSUPP || errno == ENOSYS)
+				return copy_rw(src, dst, off, len);
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int content_copy(int src, int dst, off_t size)
+{
+	off_t data = 0, hole;
+	int ret;
+
+	if (!ioctl(dst, FICLONE, src))
+		return 0;
+
+	while (data < size) {
+		data = lseek(src, data, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break;		/* only a hole is left */
+			data = 0;		/* no SEEK_DATA: copy it all */
+			hole = size;
+		} else {
+			hole = lseek(src, data, SEEK_HOLE);
+			if (hole < 0 || hole > size)
+				hole = size;
+		}
+		ret = copy_range(src, dst, data, hole - data);
+		if (ret)
+			return ret;
+		data = hole;
+	}
+	if (ftruncate(dst, size))
+		return -errno;
+	return 0;
+}
+
+int content_open(int dirfd, const char *name)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	int fd;
+
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */
+		fd = openat(dirfd, name, flags);
+	return fd < 0 ? -errno : fd;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_CONTENT_H
+#define VHASHIFY_CONTENT_H
+
+/*
+ * File content: hashing, comparing and copying whole files through
+ * open file descriptors, with large sequential reads. Offsets are
+ * explicit (pread), so the descriptors' file positions do not matter.
+ */
+
+#include <sys/types.h>
+
+#include "hash.h"
+
+/*
+ * Hashes @fd from offset 0 to end of file. Sets *digest and *size (the
+ * bytes read). Returns 0 or -errno.
+ */
+int content_hash(int fd, enum hash_method m, struct digest *digest,
+		 off_t *size);
+
+/*
+ * Compares the content of @a and @b, both @size bytes long by fstat.
+ * Returns 0 when equal, 1 when they differ (or either is not @size
+ * bytes long), -errno on a read error.
+ */
+int content_compare(int a, int b, off_t size);
+
+/*
+ * Makes @dst (an empty regular file) hold the same @size bytes as @src:
+ * a reflink (FICLONE) where the filesystem can, else copy_file_range
+ * over the data segments so holes stay holes, else read and write.
+ * Returns 0 or -errno.
+ */
+int content_copy(int src, int dst, off_t size);
+
+/*
+ * Opens @name in @dirfd to read its content: never follows a symlink,
+ * never blocks on a FIFO, and leaves the atime alone where allowed.
+ * Returns the fd or -errno.
+ */
+int content_open(int dirfd, const char *name);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_LOG_H
+#define VHASHIFY_LOG_H
+
+/*
+ * Messages to the user. Errors and warnings go to stderr as
+ * "vhashify: error: ..." and "vhashify: warning: ...", following git's
+ * rules: lower case, no full stop, the subject quoted, then why.
+ * Notes go to stdout when the verbosity (-v count) is high enough.
+ */
+
+#include <stdarg.h>
+
+void log_set_verbosity(int level);
+int log_verbosity(void);
+
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints to stdout when the verbosity is at least @level. */
+void note(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Returns @s made printable for a message: bytes outside printable
+ * ASCII, and the backslash, become \ooo escapes. The result lives in one
+ * of a few rotating thread-local buffers, so up to four quoted strings
+ * may appear in one message.
+ */
+const char *qs(const char *s);
+
+#endif

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The shared metadata of a hard link and its canonical encoding. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <xxhash.h>
+
+#include "metakey.h"
+
+static int cmp_xattr(const void *a, const void *b)
+{
+	const struct xattr *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static void free_xattrs(struct xattr *xs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(xs[i].name);
+		free(xs[i].value);
+	}
+	free(xs);
+}
+
+/* Lists the names of @fd's xattrs into a new buffer; sets *len. */
+static int list_names(int fd, char **names, size_t *len)
+{
+	char *buf = NULL;
+	ssize_t n;
+
+	*names = NULL;
+	*len = 0;
+	for (;;) {
+		n = flistxattr(fd, NULL, 0);
+		if (n < 0)
+			goto out_errno;
+		if (n == 0)
+			break;
+		free(buf);
+		buf = malloc(n);
+		if (!buf)
+			return -ENOMEM;
+		n = flistxattr(fd, buf, n);
+		if (n >= 0)
+			break;
+		if (errno != ERANGE)
+			goto out_errno;	/* ERANGE: grew meanwhile, retry */
+	}
+	*names = buf;
+	*len = n;
+	return 0;
+
+out_errno:
+	free(buf);
+	if (errno == ENOTSUP)	/* a filesystem without xattrs */
+		return 0;
+	return -errno;
+}
+
+static int read_value(int fd, const char *name, struct xattr *x)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = fgetxattr(fd, name, NULL, 0);
+		if (n < 0)
+			return -errno;
+		x->value = malloc(n ? n : 1);
+		if (!x->value)
+			return -ENOMEM;
+		n = fgetxattr(fd, name, x->value, n);
+		if (n >= 0)
+			break;
+		free(x->value);
+		x->value = NULL;
+		if (errno != ERANGE)
+			return -errno;
+	}
+	x->len = n;
+	x->name = strdup(name);
+	return x->name ? 0 : -ENOMEM;
+}
+
+static int read_xattrs(int fd, struct metakey *k)
+{
+	char *names, *p;
+	size_t len, n = 0;
+	int ret;
+
+	ret = list_names(fd, &names, &len);
+	if (ret)
+		return ret;
+	for (p = names; p < names + len; p += strlen(p) + 1)
+		n++;
+	k->xattrs = calloc(n ? n : 1, sizeof(*k->xattrs));
+	if (!k->xattrs) {
+		free(names);
+		return -ENOMEM;
+	}
+	for (p = names; p < names + len; p += strlen(p) + 1) {
+		ret = read_value(fd, p, &k->xattrs[k->n_xattrs]);
+		if (ret == -ENODATA) {
+			ret = 0;	/* removed since listed */
+			continue;
+		}
+		if (ret) {
+			free(k->xattrs[k->n_xattrs].value);
+			break;
+		}
+		k->n_xattrs++;
+	}
+	free(names);
+	qsort(k->xattrs, k->n_xattrs, sizeof(*k->xattrs), cmp_xattr);
+	return ret;
+}
+
+struct encoder {
+	unsigned char *buf;
+	size_t len;
+};
+
+static void put(struct encoder *e, const void *p, size_t n)
+{
+	if (e->buf)
+		memcpy(e->buf + e->len, p, n);
+	e->len += n;
+}
+
+static void put_u32(struct encoder *e, uint32_t v)
+{
+	unsigned char b[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	put(e, b, 4);
+}
+
+static void put_u64(struct encoder *e, uint64_t v)
+{
+	put_u32(e, v);
+	put_u32(e, v >> 32);
+}
+
+/* Writes the encoding to e->buf, or only counts it when buf is NULL. */
+static void encode(const struct metakey *k, struct encoder *e)
+{
+	unsigned char head[6] = { 'v', 'h', 'm', 'k', METAKEY_VERSION,
+				  k->ignore_mtime };
+	size_t i;
+
+	put(e, head, sizeof(head));
+	put_u32(e, k->mode);
+	put_u32(e, k->uid);
+	put_u32(e, k->gid);
+	put_u64(e, k->ignore_mtime ? 0 : (uint64_t)k->mtime.tv_sec);
+	put_u32(e, k->ignore_mtime ? 0 : k->mtime.tv_nsec);
+	put_u32(e, k->n_xattrs);
+	for (i = 0; i < k->n_xattrs; i++) {
+		size_t nlen = strlen(k->xattrs[i].name);
+
+		put_u32(e, nlen);
+		put(e, k->xattrs[i].name, nlen);
+		put_u32(e, k->xattrs[i].len);
+		put(e, k->xattrs[i].value, k->xattrs[i].len);
+	}
+}
+
+int metakey_read(int fd, const struct stat *st, bool ignore_mtime,
+		 struct metakey *k)
+{
+	struct encoder e = { NULL, 0 };
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->mode = st->st_mode & 07777;
+	k->uid = st->st_uid;
+	k->gid = st->st_gid;
+	k->mtime = st->st_mtim;
+	k->ignore_mtime = ignore_mtime;
+
+	ret = read_xattrs(fd, k);
+	if (ret)
+		goto out_release;
+
+	encode(k, &e);
+	e.buf = malloc(e.len);
+	if (!e.buf) {
+		ret = -ENOMEM;
+		goto out_release;
+	}
+	e.len = 0;
+	encode(k, &e);
+	k->enc = e.buf;
+	k->enc_len = e.len;
+	k->id = XXH3_64bits(k->enc, k->enc_len);
+	return 0;
+
+out_release:
+	metakey_release(k);
+	return ret;
+}
+
+void metakey_release(struct metakey *k)
+{
+	free_xattrs(k->xattrs, k->n_xattrs);
+	free(k->enc);
+	k->xattrs = NULL;
+	k->n_xattrs = 0;
+	k->enc = NULL;
+	k->enc_len = 0;
+}
+
+bool metakey_equal(const struct metakey *a, const struct metakey *b)
+{
+	return a->enc_len == b->enc_len && !memcmp(a->enc, b->enc, a->enc_len);
+}
+
+int metakey_apply(const struct metakey *k, int fd)
+{
+	struct timespec times[2] = { k->mtime, k->mtime };
+	size_t i;
+
+	/* chown first: it clears set-id bits and file capabilities */
+	if (fchown(fd, k->uid, k->gid))
+		return -errno;
+	if (fchmod(fd, k->mode))
+		return -errno;
+	for (i = 0; i < k->n_xattrs; i++) {
+		const struct xattr *x = &k->xattrs[i];
+
+		if (fsetxattr(fd, x->name, x->value, x->len, 0))
+			return -errno;
+	}
+	if (futimens(fd, times))
+		return -errno;
+	return 0;
+}

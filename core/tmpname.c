@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Names of temporaries; see tmpname.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tmpname.h"
+
+static atomic_uint counter;
+
+void tmpname_next(char *buf, size_t size)
+{
+	snprintf(buf, size, TMPNAME_PREFIX "%ld.%u", (long)getpid(),
+		 atomic_fetch_add(&counter, 1));
+}
+
+bool tmpname_is(const char *name)
+{
+	return !strncmp(name, TMPNAME_PREFIX, strlen(TMPNAME_PREFIX));
+}
+
+int tmpname_create(int dirfd, char *buf, size_t size)
+{
+	int tries, fd;
+
+	for (tries = 0; tries < 100; tries++) {
+		tmpname_next(buf, size);
+		fd = openat(dirfd, buf, O_RDWR | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
