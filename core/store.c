@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The content-addressed store: config, lock, objects; see store.h. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <xxhash.h>
+
+#include "content.h"
+#include "log.h"
+#include "store.h"
+#include "tmpname.h"
+
+/* Takes the store lock, telling the user when another run holds it. */
+static int take_lock(struct store *s)
+{
+	int op = s->dry_run ? LOCK_SH : LOCK_EX;
+
+	s->lockfd = openat(s->dirfd, "lock",
+			   (s->dry_run ? O_RDONLY : O_RDWR | O_CREAT) |
+			   O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (s->lockfd < 0) {
+		if (s->dry_run && errno == ENOENT)
+			return 0;	/* nothing to lock in a new store */
+		error("cannot open lock of store '%s': %s", qs(s->path),
+		      strerror(errno));
+		return -errno;
+	}
+	if (!flock(s->lockfd, op | LOCK_NB))
+		return 0;
+	if (errno != EWOULDBLOCK) {
+		error("cannot lock store '%s': %s", qs(s->path),
+		      strerror(errno));
+		return -errno;
+	}
+	warning("store '%s' is in use by another run, waiting", qs(s->path));
+	while (flock(s->lockfd, op)) {
+		if (errno != EINTR) {
+			error("cannot lock store '%s': %s", qs(s->path),
+			      strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static int write_config(struct store *s)
+{
+	FILE *f;
+	int fd;
+
+	fd = openat(s->dirfd, "config.new",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		    0644);
+	if (fd < 0)
+		goto out_errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		goto out_errno;
+	}
+	fprintf(f, "# vhashify store: do not edit\nformat: %d\nhash: %s\n",
+		STORE_FORMAT, hash_method_name(s->hash));
+	if (fflush(f) || fsync(fileno(f))) {
+		fclose(f);
+		goto out_errno;
+	}
+	if (fclose(f))
+		goto out_errno;
+	if (renameat(s->dirfd, "config.new", s->dirfd, "config"))
+		goto out_errno;
+	fsync(s->dirfd);
+	return 0;
+
+out_errno:
+	error("cannot write '%s/config': %s", qs(s->path), strerror(errno));
+	return -errno;
+}
+
+/* Reads STORE/config; sets *found to false when there is none. */
+static int read_config(struct store *s, enum hash_method want,
+		       bool hash_forced, bool *found)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	int format = -1, fd, ret = 0;
+	bool have_hash = false;
+	FILE *f;
+
+	*found = false;
+	fd = openat(s->dirfd, "config", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		error("cannot open '%s/config': %s", qs(s->path),
+		      strerror(errno));
+		return -errno;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	*found = true;
+	while (getline(&line, &cap, f) >= 0) {
+		char *val;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		val = strstr(line, ": ");
+		if (!val)
+			goto bad_line;
+		*val = '\0';
+		val += 2;
+		if (!strcmp(line, "format")) {
+			format = atoi(val);
+		} else if (!strcmp(line, "hash")) {
+			if (hash_method_parse(val, &s->hash))
+				goto bad_line;
+			have_hash = true;
+		} else {
+			goto bad_line;
+		}
+	}
+	if (format != STORE_FORMAT) {
+		error("store '%s' has format %d, this vhashify knows format %d",
+		      qs(s->path), format, STORE_FORMAT);
+		ret = -EINVAL;
+	} else if (!have_hash) {
+		error("'%s/config' names no hash method", qs(s->path));
+		ret = -EINVAL;
+	} else if (hash_forced && s->hash != want) {
+		error("store '%s' uses hash '%s', not '%s'", qs(s->path),
+		      hash_method_name(s->hash), hash_method_name(want));
+		ret = -EINVAL;
+	}
+	goto out;
+
+bad_line:
+	error("'%s/config' line %u: not understood", qs(s->path), lineno);
+	ret = -EINVAL;
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* Whether the store directory holds nothing but what we put there. */
+static bool is_fresh(struct store *s)
+{
+	static const char *const ours[] = { ".", "..", "lock", "objects",
+					    "tmp", "config.new" };
+	struct dirent *de;
+	bool fresh = true;
+	size_t i;
+	DIR *d;
+	int fd;
+
+	fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return false;
+	}
+	while (fresh && (de = readdir(d))) {
+		for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			if (!strcmp(de->d_name, ours[i]))
+				break;
+		fresh = i < sizeof(ours) / sizeof(ours[0]);
+	}
+	closedir(d);
+	return fresh;
+}
+
+static int make_dir(struct store *s, const char *name)
+{
+	if (!mkdirat(s->dirfd, name, 0700) || errno == EEXIST)
+		return 0;
+	error("cannot create '%s/%s': %s", qs(s->path), name,
+	      strerror(errno));
+	return -errno;
+}
+
+/* Collects the inode numbers of all objects (readdir, no stat). */
+static int scan_objects(struct store *s)
+{
+	DIR *top, *sub;
+	struct dirent *de, *e;
+	int fd, ret = 0;
+
+	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(top = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (!ret && (de = readdir(top))) {
+		if (de->d_name[0] == '.')
+			continue;
+		fd = openat(s->objfd, de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;	/* not a fan-out directory */
+		sub = fdopendir(fd);
+		if (!sub) {
+			close(fd);
+			ret = -errno;
+			break;
+		}
+		while (!ret && (e = readdir(sub)))
+			if (e->d_name[0] != '.')
+				ret = u64set_add(&s->inodes, e->d_ino);
+		closedir(sub);
+	}
+	closedir(top);
+	return ret;
+}
+
+/* Finds the filesystem of a store that does not exist yet. */
+static int stat_parent(const char *path, struct stat *st)
+{
+	char *copy = strdup(path);
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	if (stat(dirname(copy), st))
+		ret = -errno;
+	free(copy);
+	return ret;
+}
+
+int store_open(const char *path, enum hash_method hash, bool hash_forced,
+	       bool dry_run, struct store **out)
+{
+	struct store *s;
+	struct stat st;
+	bool found;
+	int ret;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->path = strdup(path);
+	s->dirfd = s->objfd = s->lockfd = -1;
+	s->hash = hash;
+	s->dry_run = dry_run;
+	if (!s->path) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+
+	if (!dry_run && mkdir(path, 0700) && errno != EEXIST) {
+		ret = -errno;
+		error("cannot create store '%s': %s", qs(path), strerror(errno));
+		goto out_close;
+	}
+	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		ret = -errno;
+		if (dry_run && errno == ENOENT) {
+			/* a dry run plans a store that is not there yet */
+			ret = stat_parent(path, &st);
+			if (!ret) {
+				s->dev = st.st_dev;
+				*out = s;
+				return 0;
+			}
+		}
+		error("cannot open store '%s': %s", qs(path), strerror(-ret));
+		goto out_close;
+	}
+	if (fstat(s->dirfd, &st)) {
+		ret = -errno;
+		goto out_close;
+	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+
+	ret = take_lock(s);
+	if (ret)
+		goto out_close;
+	ret = read_config(s, hash, hash_forced, &found);
+	if (ret)
+		goto out_close;
+	if (!found) {
+		if (!is_fresh(s)) {
+			error("'%s' is not a vhashify store: it has no config "
+			      "file but other files", qs(path));
+			ret = -EINVAL;
+			goto out_close;
+		}
+		if (dry_run) {
+			*out = s;
+			return 0;
+		}
+		ret = write_config(s);
+		if (ret)
+			goto out_close;
+	}
+	if (!dry_run) {
+		ret = make_dir(s, "objects");
+		if (!ret)
+			ret = make_dir(s, "tmp");
+		if (ret)
+			goto out_close;
+	}
+	s->objfd = openat(s->dirfd, "objects",
+			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->objfd < 0) {
+		ret = -errno;
+		if (dry_run && errno == ENOENT) {
+			*out = s;
+			return 0;
+		}
+		error("cannot open '%s/objects': %s", qs(path), strerror(errno));
+		goto out_close;
+	}
+	s->link_max = fpathconf(s->objfd, _PC_LINK_MAX);
+	if (s->link_max < 2)
+		s->link_max = LONG_MAX;	/* unknown: EMLINK will tell */
+	ret = scan_objects(s);
+	if (ret) {
+		error("cannot read objects of store '%s': %s", qs(path),
+		      strerror(-ret));
+		goto out_close;
+	}
+	*out = s;
+	return 0;
+
+out_close:
+	store_close(s);
+	return ret;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->objfd >= 0)
+		close(s->objfd);
+	if (s->lockfd >= 0)
+		close(s->lockfd);	/* releases the lock */
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	u64set_release(&s->inodes);
+	u64set_release(&s->planned);
+	free(s->path);
+	free(s);
+}
+
+bool store_is_object(const struct store *s, const struct stat *st)
+{
+	return st->st_dev == s->dev && st->st_nlink > 1 &&
+	       u64set_has(&s->inodes, st->st_ino);
+}
+
+void store_object_name(const struct digest *d, uint64_t meta_id,
+		       unsigned int sibling, char name[STORE_NAME_MAX])
+{
+	char hex[DIGEST_HEX_MAX];
+	int n;
+
+	digest_hex(d, hex);
+	n = snprintf(name, STORE_NAME_MAX, "%.2s/%s-%016llx", hex, hex + 2,
+		     (unsigned long long)meta_id);
+	if (sibling)
+		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
+}
+
+int store_open_object(struct store *s, const char *name, struct stat *st)
+{
+	int fd;
+
+	if (s->objfd < 0)
+		return -ENOENT;
+	fd = content_open(s->objfd, name);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st)) {
+		close(fd);
+		return -errno;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EUCLEAN;	/* not ours: verify reports it */
+	}
+	return fd;
+}
+
+int store_tmp_create(struct store *s, struct store_tmp *t)
+{
+	int tmpfd;
+
+	t->name[0] = '\0';
+	t->fd = openat(s->objfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (t->fd >= 0)
+		return 0;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+
+	/* no O_TMPFILE here: a named temporary that gc can find */
+	tmpfd = openat(s->dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmpfd < 0)
+		return -errno;
+	t->fd = tmpname_create(tmpfd, t->name, sizeof(t->name));
+	close(tmpfd);
+	return t->fd < 0 ? t->fd : 0;
+}
+
+static int make_fanout(struct store *s, const char *name)
+{
+	char dir[3] = { name[0], name[1], '\0' };
+
+	if (mkdirat(s->objfd, dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int store_tmp_publish(struct store *s, struct store_tmp *t,
+		      const char *name)
+{
+	char proc[64];
+	struct stat st;
+	int ret;
+
+	ret = make_fanout(s, name);
+	if (ret)
+		return ret;
+	if (t->name[0]) {
+		char from[80];
+
+		snprintf(from, sizeof(from), "../tmp/%s", t->name);
+		if (linkat(s->objfd, from, s->objfd, name, 0))
+			return -errno;
+		unlinkat(s->dirfd, from + 3, 0);
+		t->name[0] = '\0';
+	} else if (linkat(t->fd, "", s->objfd, name, AT_EMPTY_PATH)) {
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
+		if (errno != ENOENT && errno != EPERM)
+			return -errno;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
+		if (linkat(AT_FDCWD, proc, s->objfd, name, AT_SYMLINK_FOLLOW))
+			return -errno;
+	}
+	if (!fstat(t->fd, &st))
+		return u64set_add(&s->inodes, st.st_ino);
+	return 0;
+}
+
+void store_tmp_discard(struct store *s, struct store_tmp *t)
+{
+	char path[80];
+
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->name[0]) {
+		snprintf(path, sizeof(path), "tmp/%s", t->name);
+		unlinkat(s->dirfd, path, 0);
+		t->name[0] = '\0';
+	}
+}
+
+int store_plan(struct store *s, const char *name)
+{
+	return u64set_add(&s->planned, XXH3_64bits(name, strlen(name)));
+}
+
+bool store_planned(const struct store *s, const char *name)
+{
+	return u64set_has(&s->planned, XXH3_64bits(name, strlen(name)));
+}

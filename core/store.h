@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_STORE_H
+#define VHASHIFY_STORE_H
+
+/*
+ * The content-addressed store: one directory per filesystem.
+ *
+ *   STORE/config            format version and hash method
+ *   STORE/lock              flock()ed by every run that uses the store
+ *   STORE/objects/ab/cdef...-0123456789abcdef[.N]
+ *                           one inode per content digest (hex, fanned
+ *                           out by its first byte) and metadata key id;
+ *                           ".N" siblings take over when an object has
+ *                           as many links as the filesystem allows
+ *   STORE/tmp/              named temporaries where O_TMPFILE is missing
+ *
+ * Objects are created by vhashify as private copies, given their
+ * metadata, and published under their name by an atomic link, so a
+ * name never shows a half-made object.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "hash.h"
+#include "u64set.h"
+
+#define STORE_FORMAT 1
+/* "ab/" + rest of the hex digest + "-" + 16 hex + ".NNNN" + NUL */
+#define STORE_NAME_MAX (DIGEST_HEX_MAX + 32)
+/* siblings tried before giving up on one content */
+#define STORE_MAX_SIBLINGS 1000
+
+struct store {
+	char *path;
+	int dirfd;		/* the store root, -1 in a dry run of a new store */
+	int objfd;		/* objects/, -1 likewise */
+	int lockfd;
+	dev_t dev;		/* the filesystem it serves */
+	ino_t ino;		/* the store directory, 0 when not there */
+	long link_max;		/* links an inode may have there */
+	enum hash_method hash;
+	bool dry_run;		/* never write; remember would-be objects */
+	struct u64set inodes;	/* inode numbers of all objects */
+	struct u64set planned;	/* dry run: names of would-be objects */
+};
+
+/*
+ * Opens the store at @path, creating it (and its config, recording
+ * @hash) when missing or an empty directory, unless @dry_run. An
+ * existing store keeps its method: @hash_forced makes a different one
+ * an error. Takes the lock (shared in a dry run), waiting for other
+ * runs, and reads the inode numbers of all objects.
+ * Prints the reason and returns -errno on failure.
+ */
+int store_open(const char *path, enum hash_method hash, bool hash_forced,
+	       bool dry_run, struct store **out);
+void store_close(struct store *s);
+
+/* Whether @st (of a file on any filesystem) is an object of @s. */
+bool store_is_object(const struct store *s, const struct stat *st);
+
+/* Writes the object name for a digest, metadata id and sibling index. */
+void store_object_name(const struct digest *d, uint64_t meta_id,
+		       unsigned int sibling, char name[STORE_NAME_MAX]);
+
+/*
+ * Opens object @name read-only. Returns the fd and fills @st, or
+ * -ENOENT when there is no such object (also in a dry run for objects
+ * that were only planned, see store_planned), or -errno.
+ */
+int store_open_object(struct store *s, const char *name, struct stat *st);
+
+/* An object in the making: an unnamed file in the store. */
+struct store_tmp {
+	int fd;
+	char name[64];		/* "" for an O_TMPFILE */
+};
+
+/* Creates an empty private file in the store. Returns 0 or -errno. */
+int store_tmp_create(struct store *s, struct store_tmp *t);
+/*
+ * Publishes the finished temporary under @name and forgets it (the fd
+ * stays open in t->fd for the caller to close). Returns 0, -EEXIST, or
+ * -errno.
+ */
+int store_tmp_publish(struct store *s, struct store_tmp *t,
+		      const char *name);
+/* Closes and removes an unpublished temporary. */
+void store_tmp_discard(struct store *s, struct store_tmp *t);
+
+/* Dry run: remember that @name would now exist; ask whether it would. */
+int store_plan(struct store *s, const char *name);
+bool store_planned(const struct store *s, const char *name);
+
+#endif
