@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_CLI_H
+#define VHASHIFY_CLI_H
+
+/* The command line: options into struct options. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hash.h"
+
+/* Exit status of the program, as documented in --help. */
+enum {
+	EXIT_OK = 0,		/* everything went well */
+	EXIT_FAILED = 1,	/* some files failed, the rest was done */
+	EXIT_USAGE = 2,		/* usage or configuration error, no change */
+};
+
+enum link_method {
+	METHOD_HARDLINK,
+};
+
+struct options {
+	char **guests;		/* guest roots, from argv */
+	int n_guests;
+	const char **stores;	/* --store, in order given */
+	int n_stores;
+	bool dry_run;
+	bool refresh;
+	bool ignore_mtime;
+	int verbose;
+	off_t min_size;
+	enum link_method method;
+	enum hash_method hash;	/* for new stores */
+	bool hash_set;		/* --hash given: existing stores must match */
+	const char *sysconfdir;	/* where the default lists are */
+	const char *pkgmgr;	/* --pkgmgr: NULL for auto, "none", a name */
+	const char *plugin_dir;	/* --plugin-dir, or NULL */
+	const char **exclude_from;	/* --exclude-from files */
+	int n_exclude_from;
+	bool detect_only;	/* --detect */
+	bool list_backends;	/* --list-backends */
+};
+
+/*
+ * Parses argv into @o. Returns -1 to go on, or an exit status to exit
+ * with at once (after --help, --version or a usage error, which it
+ * reports).
+ */
+int cli_parse(int argc, char **argv, struct options *o);
+void cli_release(struct options *o);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_HASHIFY_H
+#define VHASHIFY_HASHIFY_H
+
+/*
+ * The main job for one guest: walk it, decide for every entry whether
+ * it may be shared (or why not), and unify the candidates.
+ */
+
+#include "cli.h"
+#include "guest.h"
+#include "match.h"
+#include "report.h"
+
+struct hashify {
+	const struct options *opt;
+	struct store **stores;	/* to recognise a store inside a guest */
+	int n_stores;
+};
+
+/* Hashifies guest @g into its store, adding what was done to @t. */
+void hashify_guest(const struct hashify *h, struct guest *g,
+		   struct tally *t);
+
+#endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* One candidate file to its store object; see unify.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "link.h"
+#include "log.h"
+#include "metakey.h"
+#include "unify.h"
+
+/* A candidate as it was when hashed. */
+struct candidate {
+	const struct unify_params *p;
+	const struct walk_entry *e;
+	int fd;
+	struct stat st;
+	struct metakey key;
+	struct digest digest;
+};
+
+static void fail(const struct candidate *c, const char *what, int err)
+{
+	error("cannot %s '%s%s': %s", what, qs(c->p->guest), qs(c->e->path),
+	      strerror(-err));
+}
+
+/*
+ * Makes a new object @name from the candidate: a private copy in the
+ * store, hashed again from the copy, given the candidate's metadata,
+ * then published. Returns 0, -ESTALE when the copy does not match
+ * (the file changed), -EEXIST when the name appeared meanwhile, or
+ * another -errno.
+ */
+static int make_object(const struct candidate *c, const char *name)
+{
+	struct store *s = c->p->store;
+	struct store_tmp t;
+	struct digest copied;
+	struct metakey key;
+	struct stat st;
+	off_t size;
+	int ret;
+
+	ret = store_tmp_create(s, &t);
+	if (ret)
+		return ret;
+	ret = content_copy(c->fd, t.fd, c->st.st_size);
+	if (ret)
+		goto out_discard;
+	ret = content_hash(t.fd, s->hash, &copied, &size);
+	if (ret)
+		goto out_discard;
+	if (size != c->st.st_size || !digest_equal(&copied, &c->digest)) {
+		ret = -ESTALE;
+		goto out_discard;
+	}
+	ret = metakey_apply(&c->key, t.fd);
+	if (ret)
+		goto out_discard;
+	if (fstat(t.fd, &st)) {
+		ret = -errno;
+		goto out_discard;
+	}
+	ret = metakey_read(t.fd, &st, c->key.ignore_mtime, &key);
+	if (ret)
+		goto out_discard;
+	if (!metakey_equal(&key, &c->key))
+		ret = -ENOTSUP;	/* the store cannot hold this metadata */
+	metakey_release(&key);
+	if (ret)
+		goto out_discard;
+	ret = store_tmp_publish(s, &t, name);
+	if (ret)
+		goto out_discard;
+	close(t.fd);
+	return 0;
+
+out_discard:
+	store_tmp_discard(s, &t);
+	return ret;
+}
+
+/*
+ * Whether the existing object @ofd (@ost) may stand for the candidate:
+ * same metadata key, and the same bytes proved by the digest method or
+ * by comparing them. Returns 1 yes, 0 no, or -errno.
+ */
+static int object_matches(const struct candidate *c, int ofd,
+			  const struct stat *ost)
+{
+	struct metakey key;
+	int ret;
+
+	if (ost->st_size != c->st.st_size)
+		return 0;
+	ret = metakey_read(ofd, ost, c->key.ignore_mtime, &key);
+	if (ret)
+		return ret;
+	ret = metakey_equal(&key, &c->key);
+	metakey_release(&key);
+	if (!ret || hash_method_is_proof(c->p->store->hash))
+		return ret;
+	ret = content_compare(c->fd, ofd, c->st.st_size);
+	return ret < 0 ? ret : !ret;
+}
+
+/* Maps an error of the link step to a result, reporting real errors. */
+static enum unify_result link_error(const struct candidate *c, int err)
+{
+	if (err == -ESTALE || err == -ENOENT)
+		return UNIFY_CHANGED;
+	fail(c, "link", err);
+	return UNIFY_FAILED;
+}
+
+/* Finds or makes the object for the hashed candidate and links to it. */
+static enum unify_result find_and_link(struct candidate *c, off_t *freed,
+				       off_t *stored)
+{
+	struct store *s = c->p->store;
+	const struct walk_entry *e = c->e;
+	off_t size = c->st.st_size;
+	char name[STORE_NAME_MAX];
+	unsigned int sibling;
+	struct stat ost;
+	int ofd, ret;
+
+	/* a guest inode we free: unless other names still hold it */
+	*freed = c->st.st_nlink == 1 ? size : 0;
+	for (sibling = 0; sibling < STORE_MAX_SIBLINGS; sibling++) {
+		store_object_name(&c->digest, c->key.id, sibling, name);
+		ofd = store_open_object(s, name, &ost);
+		if (ofd == -ENOENT) {
+			if (s->dry_run) {
+				if (store_planned(s, name))
+					return UNIFY_LINKED;
+				store_plan(s, name);
+				*stored = size;
+				return UNIFY_LINKED_NEW;
+			}
+			ret = make_object(c, name);
+			if (ret == -EEXIST) {
+				sibling--;	/* appeared meanwhile: look again */
+				continue;
+			}
+			if (ret == -ESTALE)
+				return UNIFY_CHANGED;
+			if (ret) {
+				fail(c, "store", ret);
+				return UNIFY_FAILED;
+			}
+			ret = link_replace(s->objfd, name, e->dirfd, e->name,
+					   &c->st);
+			if (ret)
+				return link_error(c, ret);
+			*stored = size;
+			return UNIFY_LINKED_NEW;
+		}
+		if (ofd == -EUCLEAN)
+			continue;	/* not a file: leave it to verify */
+		if (ofd < 0) {
+			fail(c, "open object for", ofd);
+			return UNIFY_FAILED;
+		}
+		if (ost.st_ino == c->st.st_ino && ost.st_dev == c->st.st_dev) {
+			close(ofd);
+			*freed = 0;
+			return UNIFY_UNIFIED;
+		}
+		if (ost.st_nlink >= (nlink_t)s->link_max) {
+			close(ofd);
+			continue;	/* full: a sibling takes over */
+		}
+		ret = object_matches(c, ofd, &ost);
+		close(ofd);
+		if (ret < 0) {
+			fail(c, "compare", ret);
+			return UNIFY_FAILED;
+		}
+		if (!ret)
+			continue;	/* same name, other file: a sibling */
+		if (s->dry_run)
+			return UNIFY_LINKED;
+		ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
+		if (ret == -EMLINK)
+			continue;
+		if (ret)
+			return link_error(c, ret);
+		return UNIFY_LINKED;
+	}
+	fail(c, "store", -EMLINK);
+	return UNIFY_FAILED;
+}
+
+enum unify_result unify_file(const struct unify_params *p,
+			     const struct walk_entry *e,
+			     off_t *freed, off_t *stored)
+{
+	struct candidate c = { .p = p, .e = e };
+	enum unify_result res;
+	struct stat after;
+	off_t size;
+	int ret;
+
+	*freed = *stored = 0;
+	c.fd = content_open(e->dirfd, e->name);
+	if (c.fd < 0) {
+		if (c.fd == -EACCES || c.fd == -EPERM)
+			return UNIFY_UNREADABLE;
+		if (c.fd == -ENOENT || c.fd == -ELOOP || c.fd == -ENXIO)
+			return UNIFY_CHANGED;	/* gone or swapped */
+		fail(&c, "open", c.fd);
+		return UNIFY_FAILED;
+	}
+	if (fstat(c.fd, &c.st)) {
+		ret = -errno;
+		fail(&c, "stat", ret);
+		res = UNIFY_FAILED;
+		goto out_close;
+	}
+	if (!link_same_state(&c.st, &e->st)) {
+		res = UNIFY_CHANGED;
+		goto out_close;
+	}
+	ret = metakey_read(c.fd, &c.st, p->ignore_mtime, &c.key);
+	if (ret) {
+		fail(&c, "read attributes of", ret);
+		res = UNIFY_FAILED;
+		goto out_close;
+	}
+	ret = content_hash(c.fd, p->store->hash, &c.digest, &size);
+	if (ret) {
+		fail(&c, "read", ret);
+		res = UNIFY_FAILED;
+		goto out_release;
+	}
+	if (fstat(c.fd, &after) || size != c.st.st_size ||
+	    !link_same_state(&after, &c.st)) {
+		res = UNIFY_CHANGED;
+		goto out_release;
+	}
+	res = find_and_link(&c, freed, stored);
+
+out_release:
+	metakey_release(&c.key);
+out_close:
+	close(c.fd);
+	if (res != UNIFY_LINKED && res != UNIFY_LINKED_NEW)
+		*freed = *stored = 0;
+	return res;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_UNIFY_H
+#define VHASHIFY_UNIFY_H
+
+/*
+ * One candidate file to its store object: read its metadata key, hash
+ * its content, find the object with the same digest and key (proving
+ * the bytes equal) or make one from a private copy, then replace the
+ * file by a link to it.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "store.h"
+#include "walk.h"
+
+enum unify_result {
+	UNIFY_LINKED,		/* linked to an existing object */
+	UNIFY_LINKED_NEW,	/* linked to an object made from it */
+	UNIFY_UNIFIED,		/* it is the right object already */
+	UNIFY_UNREADABLE,	/* no permission to read it */
+	UNIFY_CHANGED,		/* it changed while we worked: left alone */
+	UNIFY_FAILED,		/* an error, reported: left alone */
+};
+
+struct unify_params {
+	struct store *store;
+	bool ignore_mtime;
+	bool dry_run;
+	const char *guest;	/* guest root, for messages */
+};
+
+/*
+ * Unifies the regular file @e. Reports errors itself. Sets *freed to
+ * the bytes of guest inode let go and *stored to the bytes of a new
+ * object.
+ */
+enum unify_result unify_file(const struct unify_params *p,
+			     const struct walk_entry *e,
+			     off_t *freed, off_t *stored);
+
+#endif
