@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The exclusion matcher: exact paths, globs, order, ancestors. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "match.h"
+
+static enum match_verdict check(const struct matcher *m, const char *path)
+{
+	return matcher_check(m, path, strlen(path));
+}
+
+static bool below(const struct matcher *m, const char *dir)
+{
+	return matcher_may_include_below(m, dir, strlen(dir));
+}
+
+/* A matcher with one glob rule: whether it excludes @path. */
+static bool glob_hits(const char *pattern, const char *path)
+{
+	struct matcher *m = matcher_new();
+	bool hit;
+
+	assert_non_null(m);
+	assert_int_equal(matcher_add_glob(m, pattern, false), 0);
+	hit = check(m, path) == MATCH_EXCLUDE;
+	matcher_free(m);
+	return hit;
+}
+
+static void test_exact_and_ancestors(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_int_equal(matcher_add_path(m, "/etc", false), 0);
+	assert_int_equal(matcher_add_path(m, "/usr/share/doc/", false), 0);
+	assert_int_equal(check(m, "/etc"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/etc/passwd"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/etc/a/b/c"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/etcetera"), MATCH_NONE);
+	assert_int_equal(check(m, "/et"), MATCH_NONE);
+	assert_int_equal(check(m, "/usr/share/doc"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/usr/share/doc/x"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/usr/share"), MATCH_NONE);
+	assert_int_equal(check(m, "/"), MATCH_NONE);
+	assert_int_equal(matcher_count(m), 2);
+	assert_int_equal(matcher_add_path(m, "relative", false), -EINVAL);
+	matcher_free(m);
+}
+
+static void test_root_rule(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_int_equal(matcher_add_path(m, "/usr/bin", true), 0);
+	assert_int_equal(matcher_add_path(m, "/", false), 0);
+	assert_int_equal(check(m, "/"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/anything/at/all"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/usr/bin/ls"), MATCH_INCLUDE);
+	matcher_free(m);
+}
+
+static void test_first_match_wins(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	/* exact include before an exclude of its ancestor */
+	assert_int_equal(matcher_add_path(m, "/etc/keep", true), 0);
+	assert_int_equal(matcher_add_path(m, "/etc", false), 0);
+	/* glob include before an exact exclude */
+	assert_int_equal(matcher_add_glob(m, "/var/lib/*.shared", true), 0);
+	assert_int_equal(matcher_add_path(m, "/var", false), 0);
+	/* exact exclude before a glob include */
+	assert_int_equal(matcher_add_path(m, "/opt/private", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/opt/**", true), 0);
+	/* the same path twice: the first rule stays */
+	assert_int_equal(matcher_add_path(m, "/srv", true), 0);
+	assert_int_equal(matcher_add_path(m, "/srv", false), 0);
+
+	assert_int_equal(check(m, "/etc/keep"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/etc/keep/inner"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/etc/other"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/var/lib/x.shared"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/var/lib/x.private"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/opt/private/a"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/opt/public/a"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/srv/x"), MATCH_INCLUDE);
+	matcher_free(m);
+}
+
+static void test_star(void **state)
+{
+	(void)state;
+	assert_true(glob_hits("/usr/*.so", "/usr/libc.so"));
+	assert_false(glob_hits("/usr/*.so", "/usr/lib/libc.so"));
+	assert_true(glob_hits("/usr/*/libc.so", "/usr/lib/libc.so"));
+	assert_false(glob_hits("/usr/*/libc.so", "/usr/libc.so"));
+	assert_true(glob_hits("/usr/*", "/usr/lib/deep/file")); /* ancestor */
+	assert_false(glob_hits("/usr/*", "/usr"));
+	assert_true(glob_hits("/a*b*c", "/abc"));
+	assert_true(glob_hits("/a*b*c", "/axxbyyc"));
+	assert_false(glob_hits("/a*b*c", "/axxbyy"));
+	assert_true(glob_hits("/*", "/x"));
+}
+
+static void test_double_star(void **state)
+{
+	(void)state;
+	assert_true(glob_hits("/usr/**/*.pyc", "/usr/a.pyc"));
+	assert_true(glob_hits("/usr/**/*.pyc", "/usr/lib/python3/x/a.pyc"));
+	assert_false(glob_hits("/usr/**/*.pyc", "/usr/lib/a.pyo"));
+	assert_false(glob_hits("/usr/**/*.pyc", "/opt/a.pyc"));
+	assert_true(glob_hits("/**/*.dpkg-old", "/etc/x.dpkg-old"));
+	assert_true(glob_hits("/**/*.dpkg-old", "/x.dpkg-old"));
+	assert_true(glob_hits("/usr/**", "/usr/a/b/c"));
+	assert_false(glob_hits("/usr/**", "/usr"));
+	assert_true(glob_hits("/usr/**x", "/usr/a/bx"));
+	assert_true(glob_hits("/usr/***/x", "/usr/x"));
+	assert_true(glob_hits("/a/**/b/**/c", "/a/b/c"));
+	assert_true(glob_hits("/a/**/b/**/c", "/a/1/2/b/3/c"));
+}
+
+static void test_question_and_classes(void **state)
+{
+	(void)state;
+	assert_true(glob_hits("/lib?.so", "/lib1.so"));
+	assert_false(glob_hits("/lib?.so", "/lib.so"));
+	assert_false(glob_hits("/a?b", "/a/b"));
+	assert_true(glob_hits("/[abc]x", "/bx"));
+	assert_false(glob_hits("/[abc]x", "/dx"));
+	assert_true(glob_hits("/[a-c][0-9]", "/b7"));
+	assert_false(glob_hits("/[a-c][0-9]", "/d7"));
+	assert_true(glob_hits("/[!a-c]", "/d"));
+	assert_false(glob_hits("/[!a-c]", "/a"));
+	assert_true(glob_hits("/[^a]", "/b"));
+	assert_true(glob_hits("/[]]", "/]"));
+	assert_true(glob_hits("/[!]]", "/a"));
+	assert_false(glob_hits("/[!]]", "/]"));
+	assert_false(glob_hits("/a[!x]b", "/a/b"));	/* never '/' */
+	assert_true(glob_hits("/[\\]]", "/]"));
+}
+
+static void test_escapes_and_literals(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_true(glob_hits("/a\\*b", "/a*b"));
+	assert_false(glob_hits("/a\\*b", "/axb"));
+	assert_true(glob_hits("/q\\?", "/q?"));
+	assert_false(glob_hits("/q\\?", "/qx"));
+	/* exact paths take glob characters literally */
+	assert_int_equal(matcher_add_path(m, "/odd/[x]*", false), 0);
+	assert_int_equal(check(m, "/odd/[x]*"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/odd/xy"), MATCH_NONE);
+	matcher_free(m);
+}
+
+static void test_odd_names(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_int_equal(matcher_add_path(m, "/with space/x", false), 0);
+	assert_int_equal(matcher_add_path(m, "/new\nline", false), 0);
+	assert_int_equal(matcher_add_path(m, "/bad\xff", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/g*\xfe", false), 0);
+	assert_int_equal(check(m, "/with space/x"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/with space/y"), MATCH_NONE);
+	assert_int_equal(check(m, "/new\nline/z"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/bad\xff"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/gg\xfe"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/gg\xfd"), MATCH_NONE);
+	matcher_free(m);
+}
+
+static void test_bad_patterns(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_int_equal(matcher_add_glob(m, "relative/*", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "/a[bc", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "/a[]", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "/trailing\\", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "", false), -EINVAL);
+	assert_int_equal(matcher_count(m), 0);
+	matcher_free(m);
+	matcher_free(NULL);
+}
+
+static void test_may_include_below(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_int_equal(matcher_add_path(m, "/etc", false), 0);
+	assert_false(below(m, "/etc"));		/* no include at all */
+	assert_int_equal(matcher_add_path(m, "/etc/keep/this", true), 0);
+	assert_int_equal(matcher_add_glob(m, "/var/lib/*/shared", true), 0);
+	assert_int_equal(matcher_add_glob(m, "/op*/x", true), 0);
+	assert_true(below(m, "/etc"));
+	assert_true(below(m, "/etc/keep"));
+	assert_false(below(m, "/etc/keep/this"));	/* strictly below */
+	assert_false(below(m, "/etc/other"));
+	assert_false(below(m, "/et"));
+	assert_true(below(m, "/var"));
+	assert_true(below(m, "/var/lib"));
+	assert_true(below(m, "/var/lib/dpkg"));	/* the "*" could be it */
+	assert_false(below(m, "/var/log"));
+	assert_true(below(m, "/opt"));		/* "/op" is a prefix */
+	assert_false(below(m, "/usr"));
+	assert_true(below(m, "/"));
+	matcher_free(m);
+}
+
+static void test_pathological_pattern_is_fast(void **state)
+{
+	char path[4096];
+	size_t i;
+
+	(void)state;
+	/* a long path that almost matches many nested "**" */
+	path[0] = '/';
+	for (i = 1; i < sizeof(path) - 1; i++)
+		path[i] = i % 2 ? 'a' : '/';
+	path[sizeof(path) - 1] = '\0';
+	assert_false(glob_hits("/**/**/**/**/**/**/**/**/**/**/x", path));
+	assert_false(glob_hits("/*a*a*a*a*a*a*a*a*a*a*a*a*b", path));
+	assert_true(glob_hits("/**/**/**/**/a", path));
+}
+
+static void test_many_exact_paths(void **state)
+{
+	struct matcher *m = matcher_new();
+	char path[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		snprintf(path, sizeof(path), "/etc/file-%d", i);
+		assert_int_equal(matcher_add_path(m, path, i % 2), 0);
+	}
+	assert_int_equal(matcher_count(m), 100000);
+	for (i = 0; i < 100000; i += 7) {
+		snprintf(path, sizeof(path), "/etc/file-%d", i);
+		assert_int_equal(check(m, path),
+				 i % 2 ? MATCH_INCLUDE : MATCH_EXCLUDE);
+	}
+	assert_int_equal(check(m, "/etc/file-100000"), MATCH_NONE);
+	assert_int_equal(check(m, "/etc/file-"), MATCH_NONE);
+	matcher_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_and_ancestors),
+		cmocka_unit_test(test_root_rule),
+		cmocka_unit_test(test_first_match_wins),
+		cmocka_unit_test(test_star),
+		cmocka_unit_test(test_double_star),
+		cmocka_unit_test(test_question_and_classes),
+		cmocka_unit_test(test_escapes_and_literals),
+		cmocka_unit_test(test_odd_names),
+		cmocka_unit_test(test_bad_patterns),
+		cmocka_unit_test(test_may_include_below),
+		cmocka_unit_test(test_pathological_pattern_is_fast),
+		cmocka_unit_test(test_many_exact_paths),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
