@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Parsers of dpkg's status and diversions files; see status.h. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "status.h"
+
+/* The next line of [*p, end): sets *line and *n, advances *p. */
+static bool next_line(const char **p, const char *end, const char **line,
+		      size_t *n)
+{
+	const char *nl;
+
+	if (*p >= end)
+		return false;
+	nl = memchr(*p, '\n', end - *p);
+	*line = *p;
+	*n = (nl ? nl : end) - *p;
+	*p = nl ? nl + 1 : end;
+	return true;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Strips the last blank-separated word of [s, s + *n) if it is @w. */
+static bool strip_word(const char *s, size_t *n, const char *w)
+{
+	size_t wl = strlen(w);
+
+	if (*n <= wl || memcmp(s + *n - wl, w, wl) || !is_blank(s[*n - wl - 1]))
+		return false;
+	*n -= wl;
+	while (*n && is_blank(s[*n - 1]))
+		(*n)--;
+	return true;
+}
+
+/*
+ * Parses one Conffiles entry " PATH MD5 [obsolete] [remove-on-upgrade]"
+ * and calls @fn with PATH. Returns 1 when malformed, 0, or -errno.
+ */
+static int conffile(const char *s, size_t n, dpkg_path_fn fn, void *ctx)
+{
+	char *path;
+	int ret;
+
+	while (n && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n && is_blank(s[n - 1]))
+		n--;
+	strip_word(s, &n, "remove-on-upgrade");
+	strip_word(s, &n, "obsolete");
+	/* the md5sum (or "newconffile"): the last word */
+	while (n && !is_blank(s[n - 1]))
+		n--;
+	while (n && is_blank(s[n - 1]))
+		n--;
+	if (!n || s[0] != '/' || memchr(s, '\0', n))
+		return 1;
+	path = strndup(s, n);
+	if (!path)
+		return -ENOMEM;
+	ret = fn(ctx, path);
+	free(path);
+	return ret;
+}
+
+/* Whether the line starts field @name (case-insensitive, as in deb822). */
+static bool field_is(const char *line, size_t n, const char *name)
+{
+	size_t nl = strlen(name);
+
+	return n > nl && line[nl] == ':' && !strncasecmp(line, name, nl);
+}
+
+int dpkg_parse_status(const char *buf, size_t len, dpkg_path_fn fn,
+		      void *ctx, size_t *packages, size_t *bad)
+{
+	const char *p = buf, *end = buf + len, *line;
+	bool in_conffiles = false;
+	size_t n;
+	int ret;
+
+	*packages = *bad = 0;
+	while (next_line(&p, end, &line, &n)) {
+		if (n && (line[0] == ' ' || line[0] == '\t')) {
+			if (!in_conffiles)
+				continue;	/* another field goes on */
+			ret = conffile(line, n, fn, ctx);
+			if (ret < 0)
+				return ret;
+			*bad += ret;
+			continue;
+		}
+		in_conffiles = false;
+		if (field_is(line, n, "Package"))
+			(*packages)++;
+		else if (field_is(line, n, "Conffiles"))
+			in_conffiles = true;
+	}
+	return 0;
+}
+
+int dpkg_parse_diversions(const char *buf, size_t len,
+			  int (*fn)(void *ctx, const char *from,
+				    const char *to),
+			  void *ctx, size_t *bad)
+{
+	const char *p = buf, *end = buf + len, *l[3];
+	size_t n[3];
+	char *from, *to;
+	int ret;
+
+	*bad = 0;
+	for (;;) {
+		if (!next_line(&p, end, &l[0], &n[0]))
+			return 0;
+		if (!next_line(&p, end, &l[1], &n[1]) ||
+		    !next_line(&p, end, &l[2], &n[2])) {
+			(*bad)++;
+			return 0;
+		}
+		if (!n[0] || !n[1] || l[0][0] != '/' || l[1][0] != '/' ||
+		    memchr(l[0], '\0', n[0]) || memchr(l[1], '\0', n[1])) {
+			(*bad)++;
+			continue;
+		}
+		from = strndup(l[0], n[0]);
+		to = strndup(l[1], n[1]);
+		ret = from && to ? fn(ctx, from, to) : -ENOMEM;
+		free(from);
+		free(to);
+		if (ret)
+			return ret;
+	}
+}
