@@ -1,0 +1,105 @@
+#!/bin/sh
+# The rpm backend on databases made by the real rpm: %config,
+# %config(noreplace), %ghost %config, spaces in paths, a package without
+# files, the /usr/lib/sysimage/rpm location behind an absolute symlink;
+# the database is never changed, not even by librpm.
+. "$TESTS_SRCDIR/cli/lib.sh"
+require_root
+command -v rpmbuild >/dev/null && command -v rpm >/dev/null ||
+	skip_all "rpm and rpmbuild are needed"
+[ -f "$VHASHIFY_PLUGIN_DIR/rpm.so" ] || skip_all "the rpm backend was not built"
+plan 12
+
+# a package with configuration files of every kind, and one without files
+cat >"$T/ralpha.spec" <<'SPEC'
+Name: ralpha
+Version: 1
+Release: 1
+Summary: test package
+License: none
+BuildArch: noarch
+%description
+test package
+%install
+mkdir -p %{buildroot}/usr/share/ralpha
+echo one > "%{buildroot}/usr/share/ralpha/with space.conf"
+echo two > %{buildroot}/usr/share/ralpha/noreplace.conf
+echo data > %{buildroot}/usr/share/ralpha/data
+%files
+%config "/usr/share/ralpha/with space.conf"
+%config(noreplace) /usr/share/ralpha/noreplace.conf
+%ghost %config /usr/share/ralpha/ghost.conf
+/usr/share/ralpha/data
+SPEC
+cat >"$T/rempty.spec" <<'SPEC'
+Name: rempty
+Version: 1
+Release: 1
+Summary: a package without files
+License: none
+BuildArch: noarch
+%description
+no files
+%files
+SPEC
+for s in ralpha rempty; do
+	rpmbuild -bb --define "_topdir $T/rpmbuild" "$T/$s.spec" \
+		>>"$T/build.log" 2>&1 ||
+		{ diag "$(tail -n 20 "$T/build.log")"; skip_all "rpmbuild failed"; }
+done
+RPMS=$(find "$T/rpmbuild/RPMS" -name '*.rpm')
+
+# mkguest NAME DBPATH: a guest with both packages in DBPATH
+mkguest() {
+	R=$T/$1
+	mkdir -p "$R"
+	{ rpm --root "$R" --dbpath "$2" --initdb &&
+	  rpm --root "$R" --dbpath "$2" -i --nodeps --noscripts $RPMS; } \
+		>>"$T/rpm.log" 2>&1 ||
+		{ diag "$(cat "$T/rpm.log")"; skip_all "rpm could not set up a guest"; }
+	# a file rpm knows as %ghost %config, made alike in both guests
+	echo ghost >"$R/usr/share/ralpha/ghost.conf"
+	touch -d @1700000000 "$R/usr/share/ralpha/ghost.conf"
+	find "$R/var" "$R/usr/lib" -type f -exec md5sum {} + 2>/dev/null |
+		sed "s|$R||" | sort >"$T/$1.db"
+}
+mkguest g1 /var/lib/rpm
+mkguest g2 /var/lib/rpm
+mkguest s1 /usr/lib/sysimage/rpm
+mkguest s2 /usr/lib/sysimage/rpm
+for g in s1 s2; do	# the Fedora layout, with an absolute symlink
+	mkdir -p "$T/$g/var/lib"
+	ln -s /usr/lib/sysimage/rpm "$T/$g/var/lib/rpm"
+done
+
+run_vh --detect "$T/g1" "$T/s1"
+check "--detect picks rpm for both locations" \
+	eval 'out_has "$T/g1: rpm (" && out_has "$T/s1: rpm ("'
+run_vh --store "$T/s" "$T/g1" "$T/g2" "$T/s1" "$T/s2"
+check "run exits 0" status_is 0
+A=usr/share/ralpha
+for p in g s; do
+	check "%config with a space is not linked ($p)" \
+		eval '! same_inode "$T/${p}1/$A/with space.conf" "$T/${p}2/$A/with space.conf"'
+	check "%config(noreplace) is not linked ($p)" \
+		eval '! same_inode "$T/${p}1/$A/noreplace.conf" "$T/${p}2/$A/noreplace.conf"'
+	check "%ghost %config is not linked ($p)" \
+		eval '! same_inode "$T/${p}1/$A/ghost.conf" "$T/${p}2/$A/ghost.conf"'
+	check "other package files are linked ($p)" \
+		same_inode "$T/${p}1/$A/data" "$T/${p}2/$A/data"
+done
+ok=yes
+for g in g1 g2 s1 s2; do
+	find "$T/$g/var" "$T/$g/usr/lib" -type f -exec md5sum {} + 2>/dev/null |
+		sed "s|$T/$g||" | sort >"$T/$g.db.after"
+	same_manifest "$T/$g.db" "$T/$g.db.after" || ok=no
+done
+check "the rpm databases are byte-identical after the run" test $ok = yes
+
+# an ndb database (openSUSE) cannot be read by Debian's librpm: say so
+mkdir -p "$T/n1/usr/lib/sysimage/rpm"
+printf 'RpmP' >"$T/n1/usr/lib/sysimage/rpm/Packages.db"
+run_vh --store "$T/s" --pkgmgr=rpm "$T/n1"
+check "an unreadable database fails the guest with a clear reason" \
+	eval 'status_is 1 && err_has "rpm: cannot read the ndb database in '"'"'/usr/lib/sysimage/rpm'"'"'"'
+done_testing
