@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The pacman backend: configuration files of Arch and derived guests,
+ * read offline from the guest's local database, a small text format
+ * (libalpm would pull in dozens of libraries and create a database where
+ * none is).
+ *
+ * DBPath comes from the guest's etc/pacman.conf (default
+ * /var/lib/pacman/); DBPATH/local/NAME-VER-REL/files lists each
+ * package's backup files in its %BACKUP% section. The *.pacnew,
+ * *.pacsave and *.pacorig leftovers and the database itself are
+ * configuration by nature.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vhashify/backend.h>
+
+#include "files.h"
+#include "readfile.h"
+
+#define DEFAULT_DBPATH "/var/lib/pacman/"
+#define MAX_FILE_SIZE (64u << 20)
+
+static const char *const by_nature[] = {
+	"/**/*.pacnew", "/**/*.pacsave", "/**/*.pacorig",
+};
+
+struct backup {
+	vhashify_emit_fn emit;
+	void *ctx;
+	size_t count;
+};
+
+static int add_backup(void *arg, const char *path)
+{
+	struct backup *b = arg;
+
+	b->count++;
+	return b->emit(b->ctx, path, 0);
+}
+
+/* The guest's DBPath: from its pacman.conf, else the default. */
+static char *db_path(const struct vhashify_host *host)
+{
+	char *buf, *dbpath = NULL;
+	size_t len;
+
+	if (!read_guest_file(host, "/etc/pacman.conf", MAX_FILE_SIZE, &buf,
+			     &len)) {
+		dbpath = pacman_parse_dbpath(buf, len);
+		free(buf);
+	}
+	return dbpath ? dbpath : strdup(DEFAULT_DBPATH);
+}
+
+/* Opens DBPATH/local inside the guest. */
+static int open_local(const struct vhashify_host *host, const char *dbpath,
+		      char *what, size_t size)
+{
+	snprintf(what, size, "%s%slocal", dbpath,
+		 dbpath[strlen(dbpath) - 1] == '/' ? "" : "/");
+	return host->open_in_guest(host, what, O_RDONLY | O_DIRECTORY);
+}
+
+static int read_local(const struct vhashify_host *host, int localfd,
+		      const char *local, struct backup *b)
+{
+	size_t packages = 0, bad = 0, n, len;
+	struct dirent *de;
+	char *what, *buf;
+	int pkgfd, ret = 0;
+	DIR *d;
+
+	d = fdopendir(localfd);
+	if (!d) {
+		close(localfd);
+		return -errno;
+	}
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		/* each package is a directory; never follow a symlink */
+		pkgfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+			       O_NOFOLLOW | O_CLOEXEC);
+		if (pkgfd < 0)
+			continue;	/* ALPM_DB_VERSION and the like */
+		if (asprintf(&what, "%s/%s/files", local, de->d_name) < 0) {
+			close(pkgfd);
+			ret = -ENOMEM;
+			break;
+		}
+		ret = read_file_at(host, pkgfd, "files", what, MAX_FILE_SIZE,
+				   &buf, &len);
+		close(pkgfd);
+		if (ret == -ENOENT)
+			host->log(host, VHASHIFY_LOG_WARNING,
+				  "'%s' is missing", what);
+		free(what);
+		if (ret == -ENOENT) {
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
+		packages++;
+		ret = pacman_parse_backup(buf, len, add_backup, b, &n);
+		bad += n;
+		free(buf);
+	}
+	closedir(d);
+	if (ret)
+		return ret;
+	if (bad)
+		host->log(host, VHASHIFY_LOG_WARNING, "'%s': %zu backup "
+			  "entries not understood", local, bad);
+	if (packages && !b->count)
+		host->log(host, VHASHIFY_LOG_WARNING, "'%s' lists %zu packages "
+			  "but no configuration file: is it intact?", local,
+			  packages);
+	host->log(host, VHASHIFY_LOG_DEBUG, "%zu packages, %zu configuration "
+		  "files", packages, b->count);
+	return 0;
+}
+
+static int pacman_probe(const struct vhashify_host *host)
+{
+	char *dbpath = db_path(host), what[4096];
+	int fd;
+
+	if (!dbpath)
+		return -ENOMEM;
+	fd = open_local(host, dbpath, what, sizeof(what));
+	free(dbpath);
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return 0;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 1;
+}
+
+static int pacman_list(const struct vhashify_host *host,
+		       vhashify_emit_fn emit, void *ctx)
+{
+	struct backup b = { .emit = emit, .ctx = ctx };
+	char *dbpath = db_path(host), what[4096];
+	size_t i;
+	int fd, ret;
+
+	if (!dbpath)
+		return -ENOMEM;
+	ret = emit(ctx, DEFAULT_DBPATH, 0);
+	if (!ret && dbpath[0] == '/')
+		ret = emit(ctx, dbpath, 0);
+	for (i = 0; !ret && i < sizeof(by_nature) / sizeof(*by_nature); i++)
+		ret = emit(ctx, by_nature[i], VHASHIFY_EMIT_GLOB);
+	if (ret)
+		goto out;
+	fd = open_local(host, dbpath, what, sizeof(what));
+	if (fd < 0) {
+		ret = fd;
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot open '%s': %s",
+			  what, strerror(-fd));
+		goto out;
+	}
+	ret = read_local(host, fd, what, &b);
+out:
+	free(dbpath);
+	return ret;
+}
+
+static const struct vhashify_backend backend = {
+	.abi_major = VHASHIFY_BACKEND_ABI_MAJOR,
+	.abi_minor = VHASHIFY_BACKEND_ABI_MINOR,
+	.struct_size = sizeof(struct vhashify_backend),
+	.name = "pacman",
+	.description = "pacman local database of Arch and derived guests",
+	.probe = pacman_probe,
+	.list_exclusions = pacman_list,
+};
+
+const struct vhashify_backend *vhashify_backend_v1(void)
+{
+	return &backend;
+}
