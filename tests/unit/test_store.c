@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The store: object names, creation and config, objects and the lock. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "store.h"
+
+static char top[] = "/tmp/vhashify-store.XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(top));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	assert_int_equal(system(cmd), 0);
+	strcpy(top, "/tmp/vhashify-store.XXXXXX");
+	return 0;
+}
+
+static const char *at(const char *rel)
+{
+	static char path[4][256];
+	static int i;
+
+	snprintf(path[++i % 4], sizeof(path[0]), "%s/%s", top, rel);
+	return path[i % 4];
+}
+
+static void test_names(void **state)
+{
+	struct digest d = { .len = 16 };
+	char name[STORE_NAME_MAX];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < d.len; i++)
+		d.bytes[i] = 0xa0 + i;
+	store_object_name(&d, 0x0123456789abcdefULL, 0, name);
+	assert_string_equal(name, "a0/a1a2a3a4a5a6a7a8a9aaabacadaeaf-"
+				  "0123456789abcdef");
+	store_object_name(&d, 1, 3, name);
+	assert_string_equal(name, "a0/a1a2a3a4a5a6a7a8a9aaabacadaeaf-"
+				  "0000000000000001.3");
+	d.len = 32;	/* sha256 names fit too */
+	store_object_name(&d, ~0ULL, STORE_MAX_SIBLINGS, name);
+	assert_int_equal(strlen(name), 2 + 1 + 62 + 1 + 16 + 5);
+}
+
+static void read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void test_create_and_reopen(void **state)
+{
+	struct store *s;
+	char text[256];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(store_open(at("s"), HASH_SHA256, false, false, &s), 0);
+	read_text(at("s/config"), text, sizeof(text));
+	assert_non_null(strstr(text, "format: 1\n"));
+	assert_non_null(strstr(text, "hash: sha256\n"));
+	assert_int_equal(stat(at("s/objects"), &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(stat(at("s/lock"), &st), 0);
+	store_close(s);
+
+	/* the recorded method stays; asking for another one is an error */
+	assert_int_equal(store_open(at("s"), HASH_XXH3_128, false, false, &s),
+			 0);
+	assert_int_equal(s->hash, HASH_SHA256);
+	store_close(s);
+	assert_int_equal(store_open(at("s"), HASH_XXH3_128, true, false, &s),
+			 -EINVAL);
+}
+
+static void test_refuses_foreign_directory(void **state)
+{
+	struct store *s;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(mkdir(at("data"), 0755), 0);
+	f = fopen(at("data/precious"), "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(store_open(at("data"), HASH_XXH3_128, false, false,
+				    &s), -EINVAL);
+	assert_int_equal(access(at("data/config"), F_OK), -1);
+
+	/* a config of an unknown format */
+	assert_int_equal(mkdir(at("future"), 0755), 0);
+	f = fopen(at("future/config"), "w");
+	fputs("format: 2\nhash: sha256\n", f);
+	fclose(f);
+	assert_int_equal(store_open(at("future"), HASH_SHA256, false, false,
+				    &s), -EINVAL);
+}
+
+static void test_dry_run_creates_nothing(void **state)
+{
+	struct store *s;
+
+	(void)state;
+	assert_int_equal(store_open(at("new"), HASH_XXH3_128, false, true, &s),
+			 0);
+	assert_int_equal(access(at("new"), F_OK), -1);
+	assert_int_equal(store_open_object(s, "ab/cd", &(struct stat){ 0 }),
+			 -ENOENT);
+	assert_false(store_planned(s, "ab/cd-1"));
+	assert_int_equal(store_plan(s, "ab/cd-1"), 0);
+	assert_true(store_planned(s, "ab/cd-1"));
+	assert_false(store_planned(s, "ab/cd-2"));
+	store_close(s);
+}
+
+static void test_objects(void **state)
+{
+	struct store *s, *again;
+	struct store_tmp t;
+	struct stat st, other;
+	int fd;
+
+	(void)state;
+	assert_int_equal(store_open(at("s"), HASH_XXH3_128, false, false, &s),
+			 0);
+	assert_int_equal(store_tmp_create(s, &t), 0);
+	assert_int_equal(write(t.fd, "object", 6), 6);
+	assert_int_equal(store_tmp_publish(s, &t, "ab/cdef-0000000000000001"),
+			 0);
+	close(t.fd);
+	fd = store_open_object(s, "ab/cdef-0000000000000001", &st);
+	assert_true(fd >= 0);
+	assert_int_equal(st.st_size, 6);
+	close(fd);
+
+	/* an object with a second link is recognised by its inode */
+	assert_int_equal(link(at("s/objects/ab/cdef-0000000000000001"),
+			      at("guestfile")), 0);
+	assert_int_equal(stat(at("guestfile"), &st), 0);
+	assert_true(store_is_object(s, &st));
+	fd = open(at("unrelated"), O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	assert_int_equal(link(at("unrelated"), at("unrelated2")), 0);
+	assert_int_equal(stat(at("unrelated"), &other), 0);
+	assert_false(store_is_object(s, &other));
+
+	/* publishing a name twice answers EEXIST */
+	assert_int_equal(store_tmp_create(s, &t), 0);
+	assert_int_equal(store_tmp_publish(s, &t, "ab/cdef-0000000000000001"),
+			 -EEXIST);
+	store_tmp_discard(s, &t);
+	store_close(s);
+
+	/* a new run knows the object from the store's directories */
+	assert_int_equal(store_open(at("s"), HASH_XXH3_128, false, false,
+				    &again), 0);
+	assert_true(store_is_object(again, &st));
+	store_close(again);
+}
+
+static void test_lock_is_held(void **state)
+{
+	struct store *s;
+	int fd;
+
+	(void)state;
+	assert_int_equal(store_open(at("s"), HASH_XXH3_128, false, false, &s),
+			 0);
+	fd = open(at("s/lock"), O_RDONLY);
+	assert_true(fd >= 0);
+	/* another open file description cannot take it meanwhile */
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	store_close(s);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_foreign_directory,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_creates_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_is_held, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
