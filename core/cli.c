@@ -14,18 +14,28 @@
 #include "log.h"
 
 static const char usage_text[] =
-"usage: vhashify [OPTIONS] GUEST...\n"
+"usage: vhashify [OPTIONS] GUEST...      hashify guests\n"
+"       vhashify [OPTIONS] --all         hashify every guest found\n"
+"       vhashify --restore GUEST...      give guests private copies again\n"
+"       vhashify --gc | --verify | --stats [--json] | --list-guests |\n"
+"                --list-backends | --detect GUEST...\n"
 "\n"
 "Makes identical regular files of guest root trees one inode kept in a\n"
 "content-addressed store on the same filesystem (hard links). Files that\n"
 "differ in content, permission bits, owner, group, mtime or any extended\n"
-"attribute stay apart. GUEST is the path to a guest's root directory.\n"
+"attribute stay apart, and so do the configuration files the guest's\n"
+"package manager names. GUEST is a path to a guest's root directory, or\n"
+"a name (no '/') looked up in the configured guest paths.\n"
 "\n"
 "Options:\n"
 "  -s, --store DIR      store directory, one per filesystem (repeatable);\n"
-"                       default " DEFAULT_STORE "\n"
+"                       default from the configuration, else\n"
+"                       " DEFAULT_STORE "\n"
+"  -c, --config FILE    configuration file (default\n"
+"                       " SYSCONFDIR "/vhashify/vhashify.yaml)\n"
 "  -n, --dry-run        change nothing, report what would be done\n"
 "  -v, --verbose        list linked files; twice: skipped files and why\n"
+"      --all            every guest found in the configured guest paths\n"
 "      --refresh        re-check files that already are store objects\n"
 "      --ignore-mtime   link files whose mtimes differ\n"
 "      --min-size N     skip files smaller than N bytes (suffixes K, M, G;\n"
@@ -42,11 +52,23 @@ static const char usage_text[] =
 "      --plugin-dir DIR backend plugins are in DIR (default\n"
 "                       " PLUGINDIR ";\n"
 "                       VHASHIFY_PLUGIN_DIR overrides it too)\n"
-"      --detect         print each guest's backend and the rule that\n"
-"                       chose it, change nothing\n"
-"      --list-backends  print the installed backend plugins\n"
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
+"\n"
+"Actions other than hashifying (one at a time; they take the store lock):\n"
+"      --restore        give every shared file of the guests its own\n"
+"                       private copy again (with --dry-run: count them)\n"
+"      --gc             remove objects no guest links to any more, and\n"
+"                       leftovers of interrupted runs\n"
+"      --verify         re-hash every object, check its name and metadata;\n"
+"                       --remove-corrupt unlinks bad ones from the store\n"
+"      --stats          objects, bytes stored and saved, largest objects,\n"
+"                       guests referencing the store (of those given, or\n"
+"                       --all); --json for a JSON document\n"
+"      --detect         print each guest's backend and the rule that\n"
+"                       chose it\n"
+"      --list-guests    print the guests found, their roots and backends\n"
+"      --list-backends  print the installed backend plugins\n"
 "\n"
 "Always left out: the paths of the default exclude list,\n"
 SYSCONFDIR "/vhashify/exclude, and the configuration files that the\n"
@@ -57,7 +79,8 @@ SYSCONFDIR "/vhashify/detect.yaml and detect.d/*.yaml\n"
 "\n"
 "Exit status:\n"
 "  0  everything went well\n"
-"  1  some files failed; they were left untouched and the run went on\n"
+"  1  some files failed (left untouched, the run went on), or --verify\n"
+"     found corrupt objects\n"
 "  2  usage or configuration error; nothing was changed\n";
 
 enum {
@@ -71,6 +94,14 @@ enum {
 	OPT_EXCLUDE_FROM,
 	OPT_DETECT,
 	OPT_LIST_BACKENDS,
+	OPT_LIST_GUESTS,
+	OPT_ALL,
+	OPT_GC,
+	OPT_VERIFY,
+	OPT_REMOVE_CORRUPT,
+	OPT_STATS,
+	OPT_RESTORE,
+	OPT_JSON,
 };
 
 static const struct option long_options[] = {
@@ -87,13 +118,21 @@ static const struct option long_options[] = {
 	{ "exclude-from", required_argument, NULL, OPT_EXCLUDE_FROM },
 	{ "detect", no_argument, NULL, OPT_DETECT },
 	{ "list-backends", no_argument, NULL, OPT_LIST_BACKENDS },
+	{ "list-guests", no_argument, NULL, OPT_LIST_GUESTS },
+	{ "config", required_argument, NULL, 'c' },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "gc", no_argument, NULL, OPT_GC },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "remove-corrupt", no_argument, NULL, OPT_REMOVE_CORRUPT },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "restore", no_argument, NULL, OPT_RESTORE },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Parses "123", "4K", "16M", "1G" (powers of 1024). */
-static int parse_size(const char *s, off_t *out)
+int parse_size(const char *s, off_t *out)
 {
 	unsigned long long v, mul = 1;
 	char *end;
@@ -136,6 +175,26 @@ static int push(const char ***v, int *n, const char *s)
 	return 0;
 }
 
+static enum mode mode_of(int option)
+{
+	switch (option) {
+	case OPT_DETECT:
+		return MODE_DETECT;
+	case OPT_LIST_BACKENDS:
+		return MODE_LIST_BACKENDS;
+	case OPT_LIST_GUESTS:
+		return MODE_LIST_GUESTS;
+	case OPT_GC:
+		return MODE_GC;
+	case OPT_VERIFY:
+		return MODE_VERIFY;
+	case OPT_STATS:
+		return MODE_STATS;
+	default:
+		return MODE_RESTORE;
+	}
+}
+
 static int __attribute__((format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
@@ -161,7 +220,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 		o->sysconfdir = SYSCONFDIR "/vhashify";
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "s:nvhV", long_options,
+	while ((c = getopt_long(argc, argv, "s:c:nvhV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -181,10 +240,31 @@ int cli_parse(int argc, char **argv, struct options *o)
 			o->plugin_dir = optarg;
 			break;
 		case OPT_DETECT:
-			o->detect_only = true;
-			break;
 		case OPT_LIST_BACKENDS:
-			o->list_backends = true;
+		case OPT_LIST_GUESTS:
+		case OPT_GC:
+		case OPT_VERIFY:
+		case OPT_STATS:
+		case OPT_RESTORE:
+			if (o->mode != MODE_HASHIFY)
+				return usage_error("only one of --detect, "
+						   "--list-backends, "
+						   "--list-guests, --gc, "
+						   "--verify, --stats and "
+						   "--restore at a time");
+			o->mode = mode_of(c);
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_ALL:
+			o->all = true;
+			break;
+		case OPT_REMOVE_CORRUPT:
+			o->remove_corrupt = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -202,6 +282,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 			if (parse_size(optarg, &o->min_size))
 				return usage_error("invalid size '%s' for "
 						   "--min-size", optarg);
+			o->min_size_set = true;
 			break;
 		case OPT_METHOD:
 			if (strcmp(optarg, "hardlink"))
@@ -224,9 +305,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 			printf("vhashify %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:
-			if (optopt == 's')
-				return usage_error("option '-s' needs an "
-						   "argument");
+			if (optopt == 's' || optopt == 'c')
+				return usage_error("option '-%c' needs an "
+						   "argument", optopt);
 			if (optopt > 0 && optopt < 256)
 				return usage_error("unknown option '-%c'",
 						   optopt);
@@ -235,10 +316,31 @@ int cli_parse(int argc, char **argv, struct options *o)
 					   argv[optind - 1]);
 		}
 	}
-	if (optind == argc && !o->list_backends)
-		return usage_error("%s", "no guest given");
 	o->guests = argv + optind;
 	o->n_guests = argc - optind;
+	if (o->remove_corrupt && o->mode != MODE_VERIFY)
+		return usage_error("--remove-corrupt goes with --verify");
+	if (o->json && o->mode != MODE_STATS)
+		return usage_error("--json goes with --stats");
+	if (o->all && o->n_guests)
+		return usage_error("give guests or --all, not both");
+	switch (o->mode) {
+	case MODE_HASHIFY:
+	case MODE_DETECT:
+	case MODE_RESTORE:
+		if (!o->n_guests && !o->all)
+			return usage_error("no guest given (or --all)");
+		break;
+	case MODE_LIST_BACKENDS:
+	case MODE_LIST_GUESTS:
+	case MODE_GC:
+	case MODE_VERIFY:
+		if (o->n_guests || o->all)
+			return usage_error("this action takes no guest");
+		break;
+	case MODE_STATS:
+		break;	/* guests, if given, are counted as referencing */
+	}
 	log_set_verbosity(o->verbose);
 	return -1;
 }

@@ -20,6 +20,19 @@ enum link_method {
 	METHOD_HARDLINK,
 };
 
+/* What a run does: one mode per run, chosen by an option, so that an
+ * action is never taken for a guest name. */
+enum mode {
+	MODE_HASHIFY,		/* the main job */
+	MODE_DETECT,		/* --detect */
+	MODE_LIST_BACKENDS,	/* --list-backends */
+	MODE_LIST_GUESTS,	/* --list-guests */
+	MODE_GC,		/* --gc */
+	MODE_VERIFY,		/* --verify */
+	MODE_STATS,		/* --stats */
+	MODE_RESTORE,		/* --restore */
+};
+
 struct options {
 	char **guests;		/* guest roots, from argv */
 	int n_guests;
@@ -38,8 +51,12 @@ struct options {
 	const char *plugin_dir;	/* --plugin-dir, or NULL */
 	const char **exclude_from;	/* --exclude-from files */
 	int n_exclude_from;
-	bool detect_only;	/* --detect */
-	bool list_backends;	/* --list-backends */
+	enum mode mode;
+	const char *config;	/* --config, or NULL for the default */
+	bool all;		/* --all: every guest found */
+	bool remove_corrupt;	/* --verify --remove-corrupt */
+	bool json;		/* --json */
+	bool min_size_set;	/* --min-size given */
 };
 
 /*
@@ -48,6 +65,10 @@ struct options {
  * reports).
  */
 int cli_parse(int argc, char **argv, struct options *o);
+
+/* Parses a size: "123", "4K", "16M", "1G" (powers of 1024). Returns 0
+ * or -EINVAL. */
+int parse_size(const char *s, off_t *out);
 void cli_release(struct options *o);
 
 #endif

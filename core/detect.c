@@ -10,30 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
 #include "detect.h"
 #include "guest.h"
 #include "host.h"
 #include "log.h"
 #include "osrelease.h"
 #include "plugin.h"
-
-static void free_list(char **v)
-{
-	char **p;
-
-	for (p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
+#include "yamlfile.h"
 
 static void rule_release(struct detect_rule *r)
 {
 	free(r->backend);
-	free_list(r->exists);
-	free_list(r->exists_any);
-	free_list(r->os_release);
+	yaml_file_free_strings(r->exists);
+	yaml_file_free_strings(r->exists_any);
+	yaml_file_free_strings(r->os_release);
 	free(r->file);
 }
 
@@ -48,128 +38,56 @@ void detect_release(struct detect_table *t)
 	t->n = 0;
 }
 
-/* A parse in progress: the file, its document, for messages. */
-struct doc {
-	const char *file;
-	yaml_document_t d;
-};
-
-static int bad(const struct doc *doc, const yaml_node_t *node,
-	       const char *why)
-{
-	error("'%s' line %lu: %s", qs(doc->file),
-	      (unsigned long)node->start_mark.line + 1, why);
-	return -EINVAL;
-}
-
-static const char *scalar(const yaml_node_t *node)
-{
-	return (const char *)node->data.scalar.value;
-}
-
-/* Item @i of a list node; a single scalar is a list of itself. */
-static yaml_node_t *item(const struct doc *doc, yaml_node_t *node, size_t i)
-{
-	if (node->type == YAML_SCALAR_NODE)
-		return node;
-	return yaml_document_get_node((yaml_document_t *)&doc->d,
-				      node->data.sequence.items.start[i]);
-}
-
-/* A list of strings, or a single string taken as a list of one. */
-static int read_list(const struct doc *doc, yaml_node_t *node, char ***out,
-		     bool paths)
-{
-	size_t n, i;
-	char **v;
-
-	if (*out)
-		return bad(doc, node, "key given twice");
-	if (node->type == YAML_SCALAR_NODE)
-		n = 1;
-	else if (node->type == YAML_SEQUENCE_NODE)
-		n = node->data.sequence.items.top -
-		    node->data.sequence.items.start;
-	else
-		return bad(doc, node, "expected a list of strings");
-	v = calloc(n + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	*out = v;
-	for (i = 0; i < n; i++) {
-		yaml_node_t *s = item(doc, node, i);
-
-		if (!s || s->type != YAML_SCALAR_NODE)
-			return bad(doc, s ? s : node,
-				   "expected a string in the list");
-		if (!*scalar(s))
-			return bad(doc, s, "empty string in the list");
-		if (paths && scalar(s)[0] != '/')
-			return bad(doc, s, "path is not absolute");
-		v[i] = strdup(scalar(s));
-		if (!v[i])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int read_rule(const struct doc *doc, yaml_node_t *node,
+static int read_rule(struct yaml_file *y, yaml_node_t *node,
 		     struct detect_rule *r)
 {
 	yaml_node_pair_t *pair;
 	int ret;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return bad(doc, node, "a rule must be a mapping");
+		return yaml_file_bad(y, node, "a rule must be a mapping");
 	r->line = node->start_mark.line + 1;
-	r->file = strdup(doc->file);
+	r->file = strdup(y->file);
 	if (!r->file)
 		return -ENOMEM;
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(
-			(yaml_document_t *)&doc->d, pair->key);
-		yaml_node_t *v = yaml_document_get_node(
-			(yaml_document_t *)&doc->d, pair->value);
-		const char *key;
+		yaml_node_t *k = yaml_file_node(y, pair->key);
+		yaml_node_t *v = yaml_file_node(y, pair->value);
+		const char *key = yaml_file_scalar(k);
 
-		if (k->type != YAML_SCALAR_NODE)
-			return bad(doc, k, "a key must be a string");
-		key = scalar(k);
+		if (!key)
+			return yaml_file_bad(y, k, "a key must be a string");
 		if (!strcmp(key, "backend")) {
-			if (v->type != YAML_SCALAR_NODE || !*scalar(v))
-				return bad(doc, v, "'backend' must be a name");
+			if (!yaml_file_scalar(v) || !*yaml_file_scalar(v))
+				return yaml_file_bad(y, v,
+						     "'backend' must be a name");
 			if (r->backend)
-				return bad(doc, k, "key given twice");
-			r->backend = strdup(scalar(v));
-			if (!r->backend)
-				return -ENOMEM;
-			ret = 0;
+				return yaml_file_bad(y, k, "key given twice");
+			r->backend = strdup(yaml_file_scalar(v));
+			ret = r->backend ? 0 : -ENOMEM;
 		} else if (!strcmp(key, "exists")) {
-			ret = read_list(doc, v, &r->exists, true);
+			ret = yaml_file_strings(y, v, &r->exists, true);
 		} else if (!strcmp(key, "exists-any")) {
-			ret = read_list(doc, v, &r->exists_any, true);
+			ret = yaml_file_strings(y, v, &r->exists_any, true);
 		} else if (!strcmp(key, "os-release")) {
-			ret = read_list(doc, v, &r->os_release, false);
+			ret = yaml_file_strings(y, v, &r->os_release, false);
 		} else {
-			error("'%s' line %lu: unknown key '%s'", qs(doc->file),
-			      (unsigned long)k->start_mark.line + 1, qs(key));
-			return -EINVAL;
+			return yaml_file_unknown_key(y, k);
 		}
 		if (ret)
 			return ret;
 	}
 	if (!r->backend)
-		return bad(doc, node, "rule names no backend");
+		return yaml_file_bad(y, node, "rule names no backend");
 	if (!r->exists && !r->exists_any && !r->os_release)
-		return bad(doc, node, "rule has no condition");
+		return yaml_file_bad(y, node, "rule has no condition");
 	return 0;
 }
 
-static int read_rules(const struct doc *doc, struct detect_table *t)
+static int read_rules(struct yaml_file *y, struct detect_table *t)
 {
-	yaml_node_t *root = yaml_document_get_root_node(
-		(yaml_document_t *)&doc->d);
+	yaml_node_t *root = yaml_file_root(y);
 	yaml_node_pair_t *pair;
 	yaml_node_item_t *item;
 	yaml_node_t *rules = NULL;
@@ -179,26 +97,20 @@ static int read_rules(const struct doc *doc, struct detect_table *t)
 	if (!root)
 		return 0;	/* an empty file: no rules */
 	if (root->type != YAML_MAPPING_NODE)
-		return bad(doc, root, "expected a mapping with 'rules'");
+		return yaml_file_bad(y, root, "expected a mapping with 'rules'");
 	for (pair = root->data.mapping.pairs.start;
 	     pair < root->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(
-			(yaml_document_t *)&doc->d, pair->key);
+		yaml_node_t *k = yaml_file_node(y, pair->key);
+		const char *key = yaml_file_scalar(k);
 
-		if (k->type != YAML_SCALAR_NODE || strcmp(scalar(k), "rules")) {
-			error("'%s' line %lu: unknown key '%s'", qs(doc->file),
-			      (unsigned long)k->start_mark.line + 1,
-			      k->type == YAML_SCALAR_NODE ?
-			      qs(scalar(k)) : "?");
-			return -EINVAL;
-		}
-		rules = yaml_document_get_node((yaml_document_t *)&doc->d,
-					       pair->value);
+		if (!key || strcmp(key, "rules"))
+			return yaml_file_unknown_key(y, k);
+		rules = yaml_file_node(y, pair->value);
 	}
 	if (!rules)
 		return 0;
 	if (rules->type != YAML_SEQUENCE_NODE)
-		return bad(doc, rules, "'rules' must be a list");
+		return yaml_file_bad(y, rules, "'rules' must be a list");
 	for (item = rules->data.sequence.items.start;
 	     item < rules->data.sequence.items.top; item++) {
 		v = realloc(t->rules, (t->n + 1) * sizeof(*v));
@@ -206,9 +118,7 @@ static int read_rules(const struct doc *doc, struct detect_table *t)
 			return -ENOMEM;
 		t->rules = v;
 		memset(&v[t->n], 0, sizeof(*v));
-		ret = read_rule(doc, yaml_document_get_node(
-				(yaml_document_t *)&doc->d, *item),
-				&v[t->n]);
+		ret = read_rule(y, yaml_file_node(y, *item), &v[t->n]);
 		t->n++;		/* released with the table, even on error */
 		if (ret)
 			return ret;
@@ -218,33 +128,14 @@ static int read_rules(const struct doc *doc, struct detect_table *t)
 
 int detect_load_file(struct detect_table *t, const char *file)
 {
-	struct doc doc = { .file = file };
-	yaml_parser_t parser;
-	FILE *f;
+	struct yaml_file y;
 	int ret;
 
-	f = fopen(file, "re");
-	if (!f) {
-		ret = -errno;
-		error("cannot read '%s': %s", qs(file), strerror(errno));
+	ret = yaml_file_load(&y, file, false);
+	if (ret)
 		return ret;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc.d)) {
-		error("'%s' line %lu: %s", qs(file),
-		      (unsigned long)parser.problem_mark.line + 1,
-		      parser.problem ? parser.problem : "malformed YAML");
-		ret = -EINVAL;
-	} else {
-		ret = read_rules(&doc, t);
-		yaml_document_delete(&doc.d);
-	}
-	yaml_parser_delete(&parser);
-	fclose(f);
+	ret = read_rules(&y, t);
+	yaml_file_release(&y);
 	return ret;
 }
 

@@ -2,42 +2,46 @@
 /* A guest root tree; see guest.h. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
 
+#include "conf.h"
 #include "guest.h"
 #include "log.h"
 #include "match.h"
+#include "u64set.h"
 
-int guest_open(struct guest *g, const char *path)
+int guest_open(struct guest *g, const char *name, const char *path)
 {
 	size_t len;
+	int ret;
 
 	memset(g, 0, sizeof(*g));
-	g->path = path;
+	g->rootfd = -1;
+	g->path = strdup(path);
 	g->prefix = strdup(path);
-	if (!g->prefix)
+	g->name = name ? strdup(name) : NULL;
+	if (!g->path || !g->prefix || (name && !g->name)) {
+		guest_close(g);
 		return -ENOMEM;
+	}
 	for (len = strlen(g->prefix); len && g->prefix[len - 1] == '/'; len--)
 		g->prefix[len - 1] = '\0';
 	g->rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (g->rootfd < 0) {
-		int ret = -errno;
-
+	if (g->rootfd < 0 || fstat(g->rootfd, &g->st)) {
+		ret = -errno;
 		error("cannot open guest '%s': %s", qs(path),
 		      errno == ENOTDIR ? "not a directory" : strerror(errno));
-		guest_close(g);
-		return ret;
-	}
-	if (fstat(g->rootfd, &g->st)) {
-		int ret = -errno;
-
-		error("cannot stat guest '%s': %s", qs(path), strerror(errno));
 		guest_close(g);
 		return ret;
 	}
@@ -49,10 +53,125 @@ void guest_close(struct guest *g)
 	if (g->rootfd >= 0)
 		close(g->rootfd);
 	g->rootfd = -1;
+	free(g->name);
+	free(g->path);
 	free(g->prefix);
-	g->prefix = NULL;
 	matcher_free(g->excludes);
+	g->name = g->path = g->prefix = NULL;
 	g->excludes = NULL;
+}
+
+/* @template with every "{name}" replaced by @name, as a new string. */
+static char *expand(const char *template, const char *name)
+{
+	size_t n = strlen(name), len = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = template; *p; p++)
+		len += strncmp(p, "{name}", 6) ? 1 : n;
+	out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	for (p = template, o = out; *p;) {
+		if (!strncmp(p, "{name}", 6)) {
+			memcpy(o, name, n);
+			o += n;
+			p += 6;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool is_dir(const char *path, struct stat *st)
+{
+	return !stat(path, st) && S_ISDIR(st->st_mode);
+}
+
+int guest_resolve(const char *arg, const char *const *templates,
+		  char **root)
+{
+	const char *const *t;
+	char *tried = NULL, *path, *more;
+	struct stat st;
+
+	if (strchr(arg, '/')) {
+		*root = strdup(arg);
+		return *root ? 0 : -ENOMEM;
+	}
+	if (!conf_valid_name(arg)) {
+		error("'%s' is not a guest name", qs(arg));
+		return -EINVAL;
+	}
+	for (t = templates; *t; t++) {
+		path = expand(*t, arg);
+		if (!path)
+			break;
+		if (is_dir(path, &st)) {
+			free(tried);
+			*root = path;
+			return 0;
+		}
+		if (asprintf(&more, "%s%s'%s'", tried ? tried : "",
+			     tried ? ", " : "", qs(path)) < 0)
+			more = NULL;
+		free(tried);
+		free(path);
+		tried = more;
+	}
+	error("unknown guest '%s': not found in %s", qs(arg),
+	      tried ? tried : "any guest path");
+	free(tried);
+	return -ENOENT;
+}
+
+int guest_find_all(const char *const *templates,
+		   int (*fn)(const char *name, const char *root, void *arg),
+		   void *arg)
+{
+	struct u64set seen_ino = U64SET_INIT;
+	const char *const *t;
+	struct dirent **list;
+	int n, i, ret = 0;
+
+	for (t = templates; !ret && *t; t++) {
+		const char *mark = strstr(*t, "{name}");
+		char *parent;
+
+		if (!mark || mark == *t || mark[-1] != '/')
+			continue;	/* "{name}" must be a whole component */
+		parent = strndup(*t, mark - *t);
+		if (!parent)
+			return -ENOMEM;
+		n = scandir(parent, &list, NULL, alphasort);
+		free(parent);
+		for (i = 0; i < n; i++) {
+			const char *name = list[i]->d_name;
+			struct stat st;
+			char *root;
+
+			if (!ret && conf_valid_name(name) && name[0] != '.' &&
+			    (root = expand(*t, name))) {
+				/* one directory, found twice, is one guest */
+				if (is_dir(root, &st) &&
+				    !u64set_has(&seen_ino, st.st_ino ^
+						((uint64_t)st.st_dev << 40))) {
+					u64set_add(&seen_ino, st.st_ino ^
+						   ((uint64_t)st.st_dev << 40));
+					ret = fn(name, root, arg);
+				}
+				free(root);
+			}
+			free(list[i]);
+		}
+		if (n >= 0)
+			free(list);
+	}
+	u64set_release(&seen_ino);
+	return ret;
 }
 
 int guest_openat(int rootfd, const char *path, int flags)

@@ -12,7 +12,8 @@ struct detect_rule;
 struct matcher;
 
 struct guest {
-	const char *path;	/* as given */
+	char *name;		/* as named, or NULL when given by path */
+	char *path;		/* its root, as given or resolved */
 	char *prefix;		/* path without trailing '/': prefix + guest
 				 * path = host path, in messages */
 	int rootfd;		/* the root directory */
@@ -25,11 +26,32 @@ struct guest {
 };
 
 /*
- * Opens the guest root @path (the path itself may be a symlink: the
- * administrator gave it; nothing inside the guest is ever followed).
- * Prints the reason and returns -errno on failure.
+ * Opens the guest root @path, named @name (NULL for a guest given by
+ * path). The path itself may be a symlink: the administrator gave it;
+ * nothing inside the guest is ever followed. Prints the reason and
+ * returns -errno on failure.
  */
-int guest_open(struct guest *g, const char *path);
+int guest_open(struct guest *g, const char *name, const char *path);
+
+/*
+ * Resolves a GUEST argument: one holding a '/' is a path, taken as it
+ * is; else it is a name, looked up in @templates ("{name}" replaced) in
+ * order, the first existing directory winning. An unknown name is an
+ * error that lists where it looked. Returns 0 and a new string in
+ * *root, or -ENOENT / -EINVAL (said).
+ */
+int guest_resolve(const char *arg, const char *const *templates,
+		  char **root);
+
+/*
+ * Calls @fn for every guest found through @templates: each directory
+ * entry where "{name}" stands that makes the template an existing
+ * directory. A guest found through two templates counts once. Stops at
+ * a non-zero return of @fn and returns it.
+ */
+int guest_find_all(const char *const *templates,
+		   int (*fn)(const char *name, const char *root, void *arg),
+		   void *arg);
 void guest_close(struct guest *g);
 
 /*

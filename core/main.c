@@ -2,11 +2,13 @@
 /*
  * vhashify: makes identical files of guest root trees one inode in a
  * content-addressed store. The flow of a run, top to bottom:
- *   command line -> plugins and detection table -> guests -> a backend
- *   for each guest -> stores (one per filesystem) -> for each guest:
- *   exclusions from its plugins, walk, decide, unify -> summary
+ *   command line and configuration file -> plugins and detection table
+ *   -> guests (by path or name) and a backend for each -> exclusions
+ *   -> stores (one per filesystem) -> for each guest: walk, decide,
+ *   unify -> summary
  * Everything that can be wrong with the configuration is found before
- * the first change.
+ * the first change. The maintenance actions (--gc, --verify, --stats,
+ * --restore) share the set-up and hand over to maint.h.
  */
 #include "config.h"
 
@@ -20,12 +22,14 @@
 #include <sys/sysmacros.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "detect.h"
 #include "exclusions.h"
 #include "guest.h"
 #include "hashify.h"
 #include "host.h"
 #include "log.h"
+#include "maint.h"
 #include "match.h"
 #include "plugin.h"
 #include "report.h"
@@ -34,15 +38,17 @@
 /* What a run works with, set up before anything changes. */
 struct run {
 	struct options opt;
+	struct conf conf;
 	struct plugins plugins;
 	const struct plugin *exclude_file;	/* always applies */
-	const struct plugin *forced;	/* --pkgmgr=NAME */
-	struct detect_table table;	/* --pkgmgr=auto */
-	const char **exclude_lists;	/* default list + --exclude-from */
+	struct detect_table table;
+	const char **exclude_lists;	/* default, configured, --exclude-from */
+	int n_exclude_lists;
 	struct guest *guests;
 	int n_guests;
-	struct store **stores;
-	int n_stores;
+	const char **store_paths;
+	int n_store_paths;
+	struct store **stores;	/* by store_paths; NULL where not opened */
 };
 
 static double now(void)
@@ -51,6 +57,43 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Reads the configuration file; the command line overrides it. */
+static int setup_conf(struct run *r)
+{
+	struct options *o = &r->opt;
+	char *file = NULL;
+	int ret;
+
+	if (!o->config && asprintf(&file, "%s/vhashify.yaml",
+				   o->sysconfdir) < 0)
+		return -ENOMEM;
+	ret = conf_load(&r->conf, o->config ? o->config : file, !!o->config);
+	free(file);
+	if (ret)
+		return ret;
+	if (!o->hash_set && r->conf.has_hash)
+		o->hash = r->conf.hash;
+	if (!o->min_size_set && r->conf.has_min_size)
+		o->min_size = r->conf.min_size;
+	if (r->conf.has_ignore_mtime && r->conf.ignore_mtime)
+		o->ignore_mtime = true;
+	if (o->n_stores) {
+		r->store_paths = o->stores;
+		r->n_store_paths = o->n_stores;
+	} else if (r->conf.stores) {
+		r->store_paths = (const char **)r->conf.stores;
+		while (r->conf.stores[r->n_store_paths])
+			r->n_store_paths++;
+	} else {
+		static const char *default_store[] = { DEFAULT_STORE };
+
+		r->store_paths = default_store;
+		r->n_store_paths = 1;
+	}
+	r->stores = calloc(r->n_store_paths, sizeof(*r->stores));
+	return r->stores ? 0 : -ENOMEM;
 }
 
 static void print_backend(const struct plugin *p, void *arg)
@@ -68,11 +111,27 @@ static void list_name(const struct plugin *p, void *arg)
 	(void)arg;
 }
 
-/* Loads the plugins and the detection table the options ask for. */
+/* Loads the backend @name for a guest, or says it is not installed. */
+static const struct plugin *backend_named(struct run *r, const char *name)
+{
+	const struct plugin *p;
+	int ret;
+
+	p = plugins_get(&r->plugins, name, &ret);
+	if (!p && ret == -ENOENT) {
+		error("unknown backend '%s'", qs(name));
+		fprintf(stderr, "installed backends:");
+		plugins_each(&r->plugins, list_name, NULL);
+		fprintf(stderr, "\n");
+	}
+	return p;
+}
+
+/* Loads the plugins, the detection table and the exclude lists. */
 static int setup_backends(struct run *r)
 {
-	char *table = NULL, *dropins = NULL;
-	int ret, i;
+	char *table = NULL, *dropins = NULL, **c;
+	int ret, n = 1, i;
 
 	ret = plugins_init(&r->plugins,
 			   plugins_default_dir(r->opt.plugin_dir));
@@ -85,30 +144,23 @@ static int setup_backends(struct run *r)
 			      "'%s'", qs(r->plugins.dir));
 		return ret;
 	}
-
-	r->exclude_lists = calloc(r->opt.n_exclude_from + 2,
+	for (c = r->conf.exclude_lists; c && *c; c++)
+		n++;
+	r->exclude_lists = calloc(n + r->opt.n_exclude_from + 1,
 				  sizeof(*r->exclude_lists));
 	if (!r->exclude_lists ||
 	    asprintf((char **)&r->exclude_lists[0], "%s/exclude",
 		     r->opt.sysconfdir) < 0)
 		return -ENOMEM;
-	for (i = 0; i < r->opt.n_exclude_from; i++)
-		r->exclude_lists[i + 1] = r->opt.exclude_from[i];
+	for (c = r->conf.exclude_lists, i = 1; c && *c; c++)
+		r->exclude_lists[i++] = *c;
+	for (n = 0; n < r->opt.n_exclude_from; n++)
+		r->exclude_lists[i++] = r->opt.exclude_from[n];
+	r->n_exclude_lists = i;
 
-	if (r->opt.pkgmgr && !strcmp(r->opt.pkgmgr, "none"))
-		return 0;
-	if (r->opt.pkgmgr) {
-		r->forced = plugins_get(&r->plugins, r->opt.pkgmgr, &ret);
-		if (r->forced)
-			return 0;
-		if (ret == -ENOENT) {
-			error("unknown backend '%s'", qs(r->opt.pkgmgr));
-			fprintf(stderr, "installed backends:");
-			plugins_each(&r->plugins, list_name, NULL);
-			fprintf(stderr, "\n");
-		}
-		return ret;
-	}
+	if (r->opt.pkgmgr && strcmp(r->opt.pkgmgr, "none") &&
+	    !backend_named(r, r->opt.pkgmgr))
+		return -ENOENT;
 	if (asprintf(&table, "%s/detect.yaml", r->opt.sysconfdir) < 0 ||
 	    asprintf(&dropins, "%s/detect.d", r->opt.sysconfdir) < 0)
 		ret = -ENOMEM;
@@ -119,65 +171,94 @@ static int setup_backends(struct run *r)
 	return ret;
 }
 
-/* Opens the guests and chooses each one's backend. */
-static int setup_guests(struct run *r)
+static const char *const *guest_paths(const struct run *r)
 {
+	return r->conf.guest_paths ?
+	       (const char *const *)r->conf.guest_paths :
+	       conf_default_guest_paths;
+}
+
+/* Chooses a guest's backend: --pkgmgr, its settings, or the table. */
+static int choose_backend(struct run *r, struct guest *g)
+{
+	const struct guest_conf *gc = g->name ?
+				      conf_guest(&r->conf, g->name) : NULL;
+	const char *forced = r->opt.pkgmgr ? r->opt.pkgmgr :
+			     gc ? gc->backend : NULL;
 	struct host host;
 	int ret;
 
-	r->guests = calloc(r->opt.n_guests, sizeof(*r->guests));
-	if (!r->guests)
-		return -ENOMEM;
-	for (; r->n_guests < r->opt.n_guests; r->n_guests++) {
-		struct guest *g = &r->guests[r->n_guests];
+	if (forced) {
+		if (!strcmp(forced, "none"))
+			return 0;
+		g->backend = backend_named(r, forced);
+		return g->backend ? 0 : -ENOENT;
+	}
+	host_init(&host, g, r->exclude_lists);
+	ret = detect_choose(&r->table, &r->plugins, &host, &g->backend,
+			    &g->rule);
+	if (ret == -ENOENT && r->opt.mode == MODE_HASHIFY)
+		error("no backend found for guest '%s': force one with "
+		      "--pkgmgr=NAME, or use --pkgmgr=none to rely on "
+		      "exclude lists alone", qs(g->path));
+	return ret;
+}
 
-		ret = guest_open(g, r->opt.guests[r->n_guests]);
+static int add_guest(struct run *r, const char *name, const char *path)
+{
+	struct guest *v = realloc(r->guests, (r->n_guests + 1) * sizeof(*v));
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	r->guests = v;
+	ret = guest_open(&v[r->n_guests], name, path);
+	if (!ret)
+		r->n_guests++;
+	return ret;
+}
+
+static int add_found_guest(const char *name, const char *root, void *arg)
+{
+	return add_guest(arg, name, root);
+}
+
+/* Finds and opens the guests: by path, by name, or --all. */
+static int setup_guests(struct run *r)
+{
+	char *root;
+	int i, ret;
+
+	if (r->opt.all || r->opt.mode == MODE_LIST_GUESTS)
+		return guest_find_all(guest_paths(r), add_found_guest, r);
+	for (i = 0; i < r->opt.n_guests; i++) {
+		const char *arg = r->opt.guests[i];
+
+		ret = guest_resolve(arg, guest_paths(r), &root);
 		if (ret)
 			return ret;
-		if (!r->opt.pkgmgr) {
-			host_init(&host, g, r->exclude_lists);
-			ret = detect_choose(&r->table, &r->plugins, &host,
-					    &g->backend, &g->rule);
-			if (ret == -ENOENT && !r->opt.detect_only) {
-				error("no backend found for guest '%s': force "
-				      "one with --pkgmgr=NAME, or use "
-				      "--pkgmgr=none to rely on exclude lists "
-				      "alone", qs(g->path));
-				return ret;
-			}
-			if (ret && ret != -ENOENT)
-				return ret;
-		} else {
-			g->backend = r->forced;
-		}
+		ret = add_guest(r, strchr(arg, '/') ? NULL : arg, root);
+		free(root);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
-static int print_detected(const struct run *r)
+/* Describes why guest @g has its backend, for --detect and lists. */
+static void print_backend_of(const struct run *r, const struct guest *g)
 {
-	int i, status = EXIT_OK;
-
-	for (i = 0; i < r->n_guests; i++) {
-		const struct guest *g = &r->guests[i];
-
-		if (g->rule)
-			printf("%s: %s (%s line %u)\n", qs(g->path),
-			       g->backend->name, qs(g->rule->file),
-			       g->rule->line);
-		else if (g->backend)
-			printf("%s: %s (--pkgmgr)\n", qs(g->path),
-			       g->backend->name);
-		else if (r->opt.pkgmgr)
-			printf("%s: none (--pkgmgr=none)\n", qs(g->path));
-		else {
-			printf("%s: none (none of %zu rules chose an installed "
-			       "backend)\n",
-			       qs(g->path), r->table.n);
-			status = EXIT_FAILED;
-		}
-	}
-	return status;
+	if (g->rule)
+		printf("%s (%s line %u)\n", g->backend->name,
+		       qs(g->rule->file), g->rule->line);
+	else if (g->backend)
+		printf("%s (forced)\n", g->backend->name);
+	else if (r->opt.pkgmgr || (g->name && conf_guest(&r->conf, g->name) &&
+				   conf_guest(&r->conf, g->name)->backend))
+		printf("none (forced)\n");
+	else
+		printf("none (no rule of %zu chose an installed backend: "
+		       "-v tells more)\n", r->table.n);
 }
 
 /* The filesystem a store serves, also before the store exists. */
@@ -210,31 +291,25 @@ out_error:
 }
 
 /*
- * Gives every guest the store on its filesystem, opening (or creating)
- * only the stores that some guest needs.
+ * Gives every guest the store on its filesystem, opening (or, to
+ * hashify, creating) only the stores that some guest needs.
  */
 static int setup_stores(struct run *r)
 {
-	static const char *default_store[] = { DEFAULT_STORE };
-	const char **paths = r->opt.n_stores ? r->opt.stores : default_store;
-	int n = r->opt.n_stores ? r->opt.n_stores : 1;
+	int i, j, ret, n = r->n_store_paths;
+	bool create = r->opt.mode == MODE_HASHIFY && !r->opt.dry_run;
 	dev_t devs[n];
-	int i, j, ret;
 
-	r->stores = calloc(n, sizeof(*r->stores));
-	if (!r->stores)
-		return -ENOMEM;
-	r->n_stores = n;
 	for (i = 0; i < n; i++) {
-		ret = store_device(paths[i], &devs[i]);
+		ret = store_device(r->store_paths[i], &devs[i]);
 		if (ret)
 			return ret;
 		for (j = 0; j < i; j++) {
 			if (devs[j] == devs[i]) {
 				error("stores '%s' and '%s' are on one "
 				      "filesystem: give one store per "
-				      "filesystem", qs(paths[j]),
-				      qs(paths[i]));
+				      "filesystem", qs(r->store_paths[j]),
+				      qs(r->store_paths[i]));
 				return -EINVAL;
 			}
 		}
@@ -253,13 +328,36 @@ static int setup_stores(struct run *r)
 			return -ENODEV;
 		}
 		if (!r->stores[j]) {
-			ret = store_open(paths[j], r->opt.hash,
-					 r->opt.hash_set, r->opt.dry_run,
+			ret = store_open(r->store_paths[j], r->opt.hash,
+					 r->opt.hash_set, !create,
 					 &r->stores[j]);
 			if (ret)
 				return ret;
 		}
 		g->store = r->stores[j];
+	}
+	return 0;
+}
+
+/* Opens every existing store, for --gc, --verify and --stats. */
+static int open_all_stores(struct run *r)
+{
+	bool read_only = r->opt.dry_run || r->opt.mode == MODE_STATS;
+	struct stat st;
+	int i, ret;
+
+	for (i = 0; i < r->n_store_paths; i++) {
+		if (r->stores[i])
+			continue;
+		if (stat(r->store_paths[i], &st)) {
+			note(1, "store '%s' does not exist",
+			     qs(r->store_paths[i]));
+			continue;
+		}
+		ret = store_open(r->store_paths[i], r->opt.hash, false,
+				 read_only, &r->stores[i]);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -273,19 +371,34 @@ static int setup_stores(struct run *r)
  */
 static int setup_exclusions(struct run *r, int *guests_failed)
 {
+	const struct guest_conf *gc;
+	const char **lists;
 	struct host host;
 	size_t count;
-	int i, ret;
+	int i, n, ret;
+	char **extra;
 
 	for (i = 0; i < r->n_guests; i++) {
 		struct guest *g = &r->guests[i];
 
+		/* the common lists, then the guest's own */
+		gc = g->name ? conf_guest(&r->conf, g->name) : NULL;
+		for (n = 0, extra = gc ? gc->exclude_lists : NULL;
+		     extra && extra[n]; n++)
+			;
+		lists = calloc(r->n_exclude_lists + n + 1, sizeof(*lists));
 		g->excludes = matcher_new();
-		if (!g->excludes)
+		if (!lists || !g->excludes) {
+			free(lists);
 			return -ENOMEM;
-		host_init(&host, g, r->exclude_lists);
+		}
+		memcpy(lists, r->exclude_lists,
+		       r->n_exclude_lists * sizeof(*lists));
+		memcpy(lists + r->n_exclude_lists, extra, n * sizeof(*lists));
+		host_init(&host, g, lists);
 		ret = exclusions_collect(&host, r->exclude_file, g->excludes,
 					 &count);
+		free(lists);
 		if (ret)
 			return ret;
 		if (!g->backend)
@@ -312,7 +425,7 @@ static void release(struct run *r)
 {
 	int i;
 
-	for (i = 0; r->stores && i < r->n_stores; i++)
+	for (i = 0; r->stores && i < r->n_store_paths; i++)
 		store_close(r->stores[i]);
 	free(r->stores);
 	for (i = 0; i < r->n_guests; i++)
@@ -323,51 +436,136 @@ static void release(struct run *r)
 	free(r->exclude_lists);
 	detect_release(&r->table);
 	plugins_release(&r->plugins);
+	conf_release(&r->conf);
 	cli_release(&r->opt);
 }
 
-int main(int argc, char **argv)
+/* --gc, --verify: every store. */
+static int run_store_action(struct run *r)
 {
-	struct run r = { 0 };
-	struct hashify h = { 0 };
+	unsigned long corrupt = 0;
+	int i, ret = 0, failed = 0;
+
+	if (open_all_stores(r))
+		return EXIT_USAGE;
+	for (i = 0; i < r->n_store_paths; i++) {
+		if (!r->stores[i])
+			continue;
+		if (r->opt.mode == MODE_GC)
+			ret = gc_store(r->stores[i]);
+		else
+			ret = verify_store(r->stores[i], r->opt.remove_corrupt,
+					   &corrupt);
+		failed |= !!ret;
+	}
+	return failed || corrupt ? EXIT_FAILED : EXIT_OK;
+}
+
+/* --restore: every guest given. */
+static int run_restore(struct run *r)
+{
 	struct tally total = { 0 };
-	int i, ret, guests_failed = 0, status = EXIT_USAGE;
-	double start = now();
+	int i;
 
-	ret = cli_parse(argc, argv, &r.opt);
-	if (ret >= 0)
-		return ret;
-	if (r.opt.list_backends) {
-		if (!plugins_init(&r.plugins,
-				  plugins_default_dir(r.opt.plugin_dir)) &&
-		    !plugins_each(&r.plugins, print_backend, NULL))
-			status = EXIT_OK;
-		goto out;
-	}
-	if (setup_backends(&r) || setup_guests(&r))
-		goto out;
-	if (r.opt.detect_only) {
-		status = print_detected(&r);
-		goto out;
-	}
-	if (setup_exclusions(&r, &guests_failed) || setup_stores(&r))
-		goto out;
+	for (i = 0; i < r->n_guests; i++) {
+		struct tally t = { 0 };
 
-	h.opt = &r.opt;
-	h.stores = r.stores;
-	h.n_stores = r.n_stores;
-	for (i = 0; i < r.n_guests; i++) {
-		struct guest *g = &r.guests[i];
+		restore_guest(&r->guests[i], r->opt.dry_run, &t);
+		tally_add(&total, &t);
+	}
+	return total.failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/* The main job: every guest into its store. */
+static int run_hashify(struct run *r, int guests_failed, double start)
+{
+	struct hashify h = { .opt = &r->opt, .stores = r->stores,
+			     .n_stores = r->n_store_paths };
+	struct tally total = { 0 };
+	int i;
+
+	for (i = 0; i < r->n_guests; i++) {
+		struct guest *g = &r->guests[i];
 		struct tally t = { 0 };
 
 		if (!g->excludes)
 			continue;	/* left alone, said why */
 		hashify_guest(&h, g, &t);
-		report_guest(g->path, &t, r.opt.dry_run);
+		report_guest(g->path, &t, r->opt.dry_run);
 		tally_add(&total, &t);
 	}
-	report_total(&total, now() - start, r.opt.dry_run);
-	status = total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
+	report_total(&total, now() - start, r->opt.dry_run);
+	return total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { 0 };
+	int i, ret, guests_failed = 0, status = EXIT_USAGE;
+	enum mode mode;
+	double start = now();
+
+	ret = cli_parse(argc, argv, &r.opt);
+	if (ret >= 0)
+		return ret;
+	mode = r.opt.mode;
+	if (setup_conf(&r))
+		goto out;
+
+	switch (mode) {
+	case MODE_LIST_BACKENDS:
+		if (!plugins_init(&r.plugins,
+				  plugins_default_dir(r.opt.plugin_dir)) &&
+		    !plugins_each(&r.plugins, print_backend, NULL))
+			status = EXIT_OK;
+		goto out;
+	case MODE_GC:
+	case MODE_VERIFY:
+		status = run_store_action(&r);
+		goto out;
+	default:
+		break;
+	}
+
+	if (setup_backends(&r) || setup_guests(&r))
+		goto out;
+	for (i = 0; i < r.n_guests; i++) {
+		ret = choose_backend(&r, &r.guests[i]);
+		if (ret && (ret != -ENOENT || mode == MODE_HASHIFY))
+			goto out;
+	}
+	if (mode == MODE_DETECT || mode == MODE_LIST_GUESTS) {
+		for (i = 0; i < r.n_guests; i++) {
+			if (mode == MODE_LIST_GUESTS)
+				printf("%s\t%s\t", qs(r.guests[i].name),
+				       qs(r.guests[i].path));
+			else
+				printf("%s: ", qs(r.guests[i].path));
+			print_backend_of(&r, &r.guests[i]);
+		}
+		status = EXIT_OK;
+		goto out;
+	}
+	if (mode == MODE_HASHIFY && setup_exclusions(&r, &guests_failed))
+		goto out;
+	if (setup_stores(&r))
+		goto out;
+
+	switch (mode) {
+	case MODE_RESTORE:
+		status = run_restore(&r);
+		break;
+	case MODE_STATS:
+		if (open_all_stores(&r))
+			goto out;
+		status = stats_stores(r.stores, r.n_store_paths, r.guests,
+				      r.n_guests, r.opt.json) ?
+			 EXIT_FAILED : EXIT_OK;
+		break;
+	default:
+		status = run_hashify(&r, guests_failed, start);
+		break;
+	}
 out:
 	release(&r);
 	return status;

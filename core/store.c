@@ -477,6 +477,124 @@ void store_tmp_discard(struct store *s, struct store_tmp *t)
 	}
 }
 
+int store_each_object(struct store *s,
+		      int (*fn)(struct store *s, int dirfd, const char *name,
+				const struct stat *st, void *arg),
+		      void *arg)
+{
+	struct dirent **fan, *de;
+	char name[STORE_NAME_MAX];
+	struct stat st;
+	int n, i, fd, ret = 0;
+	DIR *d;
+
+	if (s->objfd < 0)
+		return 0;	/* a store not made yet has no objects */
+	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = scandirat(fd, ".", &fan, NULL, alphasort);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		/* fan-out directories are named by two hex digits */
+		if (!ret && strlen(fan[i]->d_name) == 2 &&
+		    fan[i]->d_name[0] != '.') {
+			fd = openat(s->objfd, fan[i]->d_name, O_RDONLY |
+				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			d = fd >= 0 ? fdopendir(fd) : NULL;
+			if (fd >= 0 && !d)
+				close(fd);
+			while (d && !ret && (de = readdir(d))) {
+				if (de->d_name[0] == '.' ||
+				    strlen(de->d_name) >= STORE_NAME_MAX - 3)
+					continue;
+				if (fstatat(dirfd(d), de->d_name, &st,
+					    AT_SYMLINK_NOFOLLOW))
+					continue;	/* gone meanwhile */
+				snprintf(name, sizeof(name), "%.2s/%.*s",
+					 fan[i]->d_name, STORE_NAME_MAX - 4,
+					 de->d_name);
+				ret = fn(s, dirfd(d), name, &st, arg);
+			}
+			if (d)
+				closedir(d);
+		}
+		free(fan[i]);
+	}
+	free(fan);
+	return ret;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id)
+{
+	char hex[DIGEST_HEX_MAX + 1];
+	const char *dash = strchr(name, '-'), *p;
+	size_t n = 0;
+	char *end;
+
+	if (strlen(name) < 4 || name[2] != '/' || !dash)
+		return -EINVAL;
+	hex[n++] = name[0];
+	hex[n++] = name[1];
+	for (p = name + 3; p < dash && n < DIGEST_HEX_MAX; p++)
+		hex[n++] = *p;
+	if (p != dash || n % 2 || (n != 32 && n != 64))
+		return -EINVAL;
+	d->len = n / 2;
+	for (n = 0; n < d->len; n++) {
+		int hi = hex_value(hex[2 * n]), lo = hex_value(hex[2 * n + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		d->bytes[n] = hi << 4 | lo;
+	}
+	if (strlen(dash + 1) < 16)
+		return -EINVAL;
+	errno = 0;
+	*meta_id = strtoull(dash + 1, &end, 16);
+	if (errno || end != dash + 17 || (*end && *end != '.'))
+		return -EINVAL;
+	return 0;
+}
+
+int store_clean_tmp(struct store *s)
+{
+	struct dirent *de;
+	int fd, count = 0;
+	DIR *d;
+
+	if (s->dirfd < 0)
+		return 0;
+	fd = openat(s->dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (tmpname_is(de->d_name) && !s->dry_run &&
+		    !unlinkat(dirfd(d), de->d_name, 0))
+			count++;
+		else if (tmpname_is(de->d_name) && s->dry_run)
+			count++;
+	closedir(d);
+	return count;
+}
+
 int store_plan(struct store *s, const char *name)
 {
 	return u64set_add(&s->planned, XXH3_64bits(name, strlen(name)));

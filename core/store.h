@@ -90,6 +90,27 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
 /* Closes and removes an unpublished temporary. */
 void store_tmp_discard(struct store *s, struct store_tmp *t);
 
+/*
+ * Calls @fn for every object of the store with its name ("ab/cdef-..."),
+ * the fan-out directory fd and the object's lstat, in no set order.
+ * Stops at the first non-zero return and returns it; returns -errno
+ * when the store cannot be read.
+ */
+int store_each_object(struct store *s,
+		      int (*fn)(struct store *s, int dirfd, const char *name,
+				const struct stat *st, void *arg),
+		      void *arg);
+
+/*
+ * Splits object name @name into its content digest and metadata id.
+ * Returns 0, or -EINVAL when @name is not an object name.
+ */
+int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id);
+
+/* Removes the named temporaries interrupted runs left in STORE/tmp;
+ * returns how many, or -errno. */
+int store_clean_tmp(struct store *s);
+
 /* Dry run: remember that @name would now exist; ask whether it would. */
 int store_plan(struct store *s, const char *name);
 bool store_planned(const struct store *s, const char *name);

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The configuration file; see conf.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "hash.h"
+#include "yamlfile.h"
+
+const char *const conf_default_guest_paths[] = {
+	"/etc/vservers/{name}/vdir",		/* Linux-VServer */
+	"/var/lib/machines/{name}",		/* systemd-nspawn */
+	"/var/lib/lxc/{name}/rootfs",		/* LXC */
+	"/var/lib/incus/containers/{name}/rootfs",	/* Incus */
+	"/var/lib/lxd/containers/{name}/rootfs",	/* LXD */
+	NULL,
+};
+
+bool conf_valid_name(const char *name)
+{
+	return *name && *name != '-' && !strchr(name, '/') &&
+	       strcmp(name, ".") && strcmp(name, "..");
+}
+
+void conf_release(struct conf *c)
+{
+	size_t i;
+
+	free(c->file);
+	yaml_file_free_strings(c->stores);
+	yaml_file_free_strings(c->guest_paths);
+	yaml_file_free_strings(c->exclude_lists);
+	for (i = 0; i < c->n_guests; i++) {
+		free(c->guests[i].name);
+		free(c->guests[i].backend);
+		yaml_file_free_strings(c->guests[i].exclude_lists);
+	}
+	free(c->guests);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct guest_conf *conf_guest(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_guests; i++)
+		if (!strcmp(c->guests[i].name, name))
+			return &c->guests[i];
+	return NULL;
+}
+
+static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
+		      struct guest_conf *g)
+{
+	yaml_node_pair_t *pair;
+	const char *name = yaml_file_scalar(k);
+	int ret;
+
+	if (!name || !conf_valid_name(name))
+		return yaml_file_bad(y, k, "not a valid guest name");
+	g->name = strdup(name);
+	if (!g->name)
+		return -ENOMEM;
+	if (v->type != YAML_MAPPING_NODE)
+		return yaml_file_bad(y, v, "guest settings must be a mapping");
+	for (pair = v->data.mapping.pairs.start;
+	     pair < v->data.mapping.pairs.top; pair++) {
+		yaml_node_t *gk = yaml_file_node(y, pair->key);
+		yaml_node_t *gv = yaml_file_node(y, pair->value);
+		const char *key = yaml_file_scalar(gk);
+
+		if (key && !strcmp(key, "backend")) {
+			const char *b = yaml_file_scalar(gv);
+
+			if (!b || !*b || strchr(b, '/'))
+				return yaml_file_bad(y, gv, "'backend' must "
+						     "be a backend name or "
+						     "none");
+			free(g->backend);
+			g->backend = strdup(b);
+			ret = g->backend ? 0 : -ENOMEM;
+		} else if (key && !strcmp(key, "exclude-list")) {
+			ret = yaml_file_strings(y, gv, &g->exclude_lists, true);
+		} else {
+			return yaml_file_unknown_key(y, gk);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int read_guests(struct yaml_file *y, yaml_node_t *node, struct conf *c)
+{
+	yaml_node_pair_t *pair;
+	int ret;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return yaml_file_bad(y, node, "'guests' must be a mapping of "
+				     "guest names");
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_file_node(y, pair->key);
+		struct guest_conf *v;
+
+		if (yaml_file_scalar(k) && conf_guest(c, yaml_file_scalar(k)))
+			return yaml_file_bad(y, k, "guest given twice");
+		v = realloc(c->guests, (c->n_guests + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->guests = v;
+		memset(&v[c->n_guests], 0, sizeof(*v));
+		ret = read_guest(y, k, yaml_file_node(y, pair->value),
+				 &v[c->n_guests++]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The value of one top-level key. */
+static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
+		    struct conf *c)
+{
+	const char *key = yaml_file_scalar(k), *s = yaml_file_scalar(v);
+	enum hash_method m;
+	char **p;
+	int ret;
+
+	if (!key)
+		return yaml_file_bad(y, k, "a key must be a string");
+	if (!strcmp(key, "stores"))
+		return yaml_file_strings(y, v, &c->stores, true);
+	if (!strcmp(key, "guest-paths")) {
+		ret = yaml_file_strings(y, v, &c->guest_paths, true);
+		for (p = c->guest_paths; !ret && p && *p; p++)
+			if (!strstr(*p, "{name}"))
+				return yaml_file_bad(y, v, "a guest path must "
+						     "hold '{name}'");
+		return ret;
+	}
+	if (!strcmp(key, "exclude-lists"))
+		return yaml_file_strings(y, v, &c->exclude_lists, true);
+	if (!strcmp(key, "guests"))
+		return read_guests(y, v, c);
+	if (!strcmp(key, "method")) {
+		if (!s || strcmp(s, "hardlink"))
+			return yaml_file_bad(y, v, "'method' must be "
+					     "hardlink");
+		return 0;
+	}
+	if (!strcmp(key, "hash")) {
+		if (!s || hash_method_parse(s, &m))
+			return yaml_file_bad(y, v, "'hash' must be xxh3-128 "
+					     "or sha256");
+		c->hash = m;
+		c->has_hash = true;
+		return 0;
+	}
+	if (!strcmp(key, "min-size")) {
+		if (!s || parse_size(s, &c->min_size))
+			return yaml_file_bad(y, v, "'min-size' must be a size "
+					     "such as 1, 4K or 1M");
+		c->has_min_size = true;
+		return 0;
+	}
+	if (!strcmp(key, "ignore-mtime")) {
+		c->has_ignore_mtime = true;
+		return yaml_file_bool(y, v, &c->ignore_mtime);
+	}
+	return yaml_file_unknown_key(y, k);
+}
+
+int conf_load(struct conf *c, const char *file, bool must_exist)
+{
+	struct yaml_file y;
+	yaml_node_pair_t *pair;
+	yaml_node_t *root;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = yaml_file_load(&y, file, !must_exist);
+	if (ret == -ENOENT && !must_exist)
+		return 0;
+	if (ret)
+		return ret;
+	c->file = strdup(file);
+	root = yaml_file_root(&y);
+	if (!c->file) {
+		ret = -ENOMEM;
+	} else if (root && root->type != YAML_MAPPING_NODE) {
+		ret = yaml_file_bad(&y, root, "expected a mapping of settings");
+	} else if (root) {
+		for (pair = root->data.mapping.pairs.start;
+		     !ret && pair < root->data.mapping.pairs.top; pair++)
+			ret = read_key(&y, yaml_file_node(&y, pair->key),
+				       yaml_file_node(&y, pair->value), c);
+	}
+	yaml_file_release(&y);
+	if (ret)
+		conf_release(c);
+	return ret;
+}

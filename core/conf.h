@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_CONF_H
+#define VHASHIFY_CONF_H
+
+/*
+ * The configuration file, vhashify.yaml(5): defaults for the command
+ * line, where guests live, and settings per guest. Every key is
+ * documented in the shipped etc/vhashify.yaml.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct guest_conf {
+	char *name;
+	char *backend;		/* NULL: the detection table decides */
+	char **exclude_lists;	/* NULL-terminated, or NULL */
+};
+
+struct conf {
+	char *file;		/* where it was read; NULL when none was */
+	char **stores;		/* NULL-terminated, or NULL */
+	char **guest_paths;	/* templates with "{name}", or NULL */
+	bool has_hash, has_min_size, has_ignore_mtime;
+	int hash;		/* enum hash_method */
+	off_t min_size;
+	bool ignore_mtime;
+	char **exclude_lists;	/* for every guest, or NULL */
+	struct guest_conf *guests;
+	size_t n_guests;
+};
+
+/* The guest search templates used when the file sets none. */
+extern const char *const conf_default_guest_paths[];
+
+/*
+ * Reads @file into @c. A missing file is fine unless @must_exist.
+ * Malformed YAML, unknown keys, wrong types and bad values are errors
+ * printed with file and line. Returns 0 or -errno.
+ */
+int conf_load(struct conf *c, const char *file, bool must_exist);
+void conf_release(struct conf *c);
+
+/* The settings of guest @name, or NULL. */
+const struct guest_conf *conf_guest(const struct conf *c, const char *name);
+
+/* Whether @name may name a guest: no '/', not "." or "..", no '-' first. */
+bool conf_valid_name(const char *name);
+
+#endif

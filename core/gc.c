@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Garbage collection of the store; see maint.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "maint.h"
+
+struct gc {
+	uint64_t objects, removed, bytes;
+	int failed;
+};
+
+static int collect(struct store *s, int dirfd, const char *name,
+		   const struct stat *st, void *arg)
+{
+	struct gc *gc = arg;
+	const char *base = strchr(name, '/') + 1;
+
+	gc->objects++;
+	if (!S_ISREG(st->st_mode) || st->st_nlink != 1)
+		return 0;
+	/* the lock keeps hashify runs out: nobody links it meanwhile */
+	if (!s->dry_run && unlinkat(dirfd, base, 0)) {
+		error("cannot remove object '%s/objects/%s': %s", qs(s->path),
+		      name, strerror(errno));
+		gc->failed++;
+		return 0;
+	}
+	note(1, "%s '%s'", s->dry_run ? "would remove" : "removed", name);
+	gc->removed++;
+	gc->bytes += st->st_size;
+	return 0;
+}
+
+int gc_store(struct store *s)
+{
+	struct gc gc = { 0 };
+	int ret, tmp;
+
+	ret = store_each_object(s, collect, &gc);
+	if (ret) {
+		error("cannot read objects of store '%s': %s", qs(s->path),
+		      strerror(-ret));
+		return ret;
+	}
+	tmp = store_clean_tmp(s);
+	printf("store '%s': %" PRIu64 " objects, %s %" PRIu64
+	       " unreferenced (%" PRIu64 " bytes) and %d leftover "
+	       "temporaries\n", qs(s->path), gc.objects,
+	       s->dry_run ? "would remove" : "removed", gc.removed, gc.bytes,
+	       tmp > 0 ? tmp : 0);
+	return gc.failed ? -EIO : 0;
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The figures of the stores; see maint.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "log.h"
+#include "maint.h"
+#include "walk.h"
+
+#define TOP 10
+
+struct object_info {
+	char name[STORE_NAME_MAX];
+	off_t size;
+	nlink_t links;		/* guest links: the store's own not counted */
+};
+
+struct stats {
+	uint64_t objects, unreferenced, links;
+	uint64_t bytes_stored, bytes_saved;
+	struct object_info top[TOP];	/* largest first */
+	int n_top;
+};
+
+static int count(struct store *s, int dirfd, const char *name,
+		 const struct stat *st, void *arg)
+{
+	struct stats *x = arg;
+	nlink_t links = st->st_nlink - 1;
+	int i;
+
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	x->objects++;
+	x->links += links;
+	x->bytes_stored += st->st_size;
+	if (!links)
+		x->unreferenced++;
+	else
+		x->bytes_saved += (uint64_t)st->st_size * (links - 1);
+	/* keep the largest, in order */
+	for (i = x->n_top; i > 0 && x->top[i - 1].size < st->st_size; i--)
+		if (i < TOP)
+			x->top[i] = x->top[i - 1];
+	if (i < TOP) {
+		snprintf(x->top[i].name, sizeof(x->top[i].name), "%s", name);
+		x->top[i].size = st->st_size;
+		x->top[i].links = links;
+		if (x->n_top < TOP)
+			x->n_top++;
+	}
+	(void)s;
+	(void)dirfd;
+	return 0;
+}
+
+/* How many files of a guest are objects of its store. */
+struct guest_refs {
+	const struct guest *g;
+	uint64_t files;
+};
+
+static bool refs_enter(const struct walk_entry *e, void *arg)
+{
+	struct guest_refs *r = arg;
+
+	return e->st.st_dev == r->g->st.st_dev;
+}
+
+static bool refs_file(const struct walk_entry *e, void *arg)
+{
+	struct guest_refs *r = arg;
+
+	if (S_ISREG(e->st.st_mode) && store_is_object(r->g->store, &e->st))
+		r->files++;
+	return false;
+}
+
+static void refs_fail(const char *path, int err, void *arg)
+{
+	struct guest_refs *r = arg;
+
+	warning("cannot read '%s%s': %s", qs(r->g->prefix), qs(path),
+		strerror(-err));
+}
+
+static void print_text(const struct store *s, const struct stats *x)
+{
+	int i;
+
+	printf("store '%s' (hash %s):\n", qs(s->path),
+	       hash_method_name(s->hash));
+	printf("  objects:          %" PRIu64 "\n", x->objects);
+	printf("  unreferenced:     %" PRIu64 "\n", x->unreferenced);
+	printf("  guest links:      %" PRIu64 "\n", x->links);
+	printf("  bytes stored:     %" PRIu64 "\n", x->bytes_stored);
+	printf("  bytes saved:      %" PRIu64 "\n", x->bytes_saved);
+	for (i = 0; i < x->n_top; i++)
+		printf("  %s %s  %lld bytes, %lu links\n",
+		       i ? "                 " : "largest objects:",
+		       x->top[i].name, (long long)x->top[i].size,
+		       (unsigned long)x->top[i].links);
+}
+
+static void print_json(const struct store *s, const struct stats *x,
+		       bool first)
+{
+	int i;
+
+	printf("%s\n    {\"path\": ", first ? "" : ",");
+	json_string(stdout, s->path);
+	printf(", \"hash\": \"%s\", \"objects\": %" PRIu64
+	       ", \"unreferenced\": %" PRIu64 ", \"guest_links\": %" PRIu64
+	       ", \"bytes_stored\": %" PRIu64 ", \"bytes_saved\": %" PRIu64
+	       ", \"largest\": [", hash_method_name(s->hash), x->objects,
+	       x->unreferenced, x->links, x->bytes_stored, x->bytes_saved);
+	for (i = 0; i < x->n_top; i++)
+		printf("%s{\"object\": \"%s\", \"size\": %lld, "
+		       "\"links\": %lu}", i ? ", " : "", x->top[i].name,
+		       (long long)x->top[i].size,
+		       (unsigned long)x->top[i].links);
+	printf("]}");
+}
+
+int stats_stores(struct store **stores, int n_stores, struct guest *guests,
+		 int n_guests, bool json)
+{
+	static const struct walk_ops ops = { refs_enter, refs_file,
+					      refs_fail };
+	struct guest_refs refs;
+	struct stats x;
+	int i, ret, referencing = 0, shown = 0;
+
+	if (json)
+		printf("{\n  \"stores\": [");
+	for (i = 0; i < n_stores; i++) {
+		if (!stores[i])
+			continue;
+		memset(&x, 0, sizeof(x));
+		ret = store_each_object(stores[i], count, &x);
+		if (ret) {
+			error("cannot read objects of store '%s': %s",
+			      qs(stores[i]->path), strerror(-ret));
+			return ret;
+		}
+		if (json)
+			print_json(stores[i], &x, !shown);
+		else
+			print_text(stores[i], &x);
+		shown++;
+	}
+	if (json)
+		printf("\n  ],\n  \"guests\": [");
+	else if (n_guests)
+		printf("guests:\n");
+	for (i = 0; i < n_guests; i++) {
+		refs.g = &guests[i];
+		refs.files = 0;
+		walk_tree(guests[i].rootfd, &ops, &refs);
+		referencing += refs.files > 0;
+		if (json) {
+			printf("%s\n    {\"guest\": ", i ? "," : "");
+			json_string(stdout, guests[i].path);
+			printf(", \"files_in_store\": %" PRIu64 "}", refs.files);
+		} else {
+			printf("  '%s': %" PRIu64 " files in the store\n",
+			       qs(guests[i].path), refs.files);
+		}
+	}
+	if (json)
+		printf("\n  ],\n  \"guests_referencing\": %d\n}\n",
+		       referencing);
+	else if (n_guests)
+		printf("guests referencing: %d of %d\n", referencing,
+		       n_guests);
+	return 0;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Verifying every object of the store against its name; see maint.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "log.h"
+#include "maint.h"
+#include "metakey.h"
+
+struct verify {
+	bool remove;
+	uint64_t objects, bytes;
+	unsigned long corrupt;
+	int failed;
+};
+
+/* Why object @name (open as @fd) does not match its name, or NULL. */
+static const char *check(struct store *s, int fd, const char *name,
+			 const struct stat *st, int *err)
+{
+	struct digest want, got;
+	struct metakey k;
+	uint64_t meta_id;
+	bool meta_ok;
+	off_t size;
+
+	*err = 0;
+	if (store_parse_name(name, &want, &meta_id))
+		return "not an object name";
+	if (want.len != (s->hash == HASH_SHA256 ? 32 : 16))
+		return "name of another hash method";
+	*err = content_hash(fd, s->hash, &got, &size);
+	if (*err)
+		return NULL;
+	if (size != st->st_size || !digest_equal(&want, &got))
+		return "content does not match its name";
+	/* the key was made with or without --ignore-mtime */
+	*err = metakey_read(fd, st, false, &k);
+	if (*err)
+		return NULL;
+	meta_ok = k.id == meta_id;
+	metakey_release(&k);
+	if (!meta_ok) {
+		*err = metakey_read(fd, st, true, &k);
+		if (*err)
+			return NULL;
+		meta_ok = k.id == meta_id;
+		metakey_release(&k);
+	}
+	return meta_ok ? NULL : "metadata changed since it was stored";
+}
+
+static int verify_one(struct store *s, int dirfd, const char *name,
+		      const struct stat *st, void *arg)
+{
+	struct verify *v = arg;
+	const char *base = strchr(name, '/') + 1, *why = NULL;
+	int fd, err = 0;
+
+	v->objects++;
+	v->bytes += st->st_size;
+	if (!S_ISREG(st->st_mode)) {
+		why = "not a regular file";
+	} else {
+		fd = content_open(dirfd, base);
+		if (fd < 0) {
+			err = fd;
+		} else {
+			why = check(s, fd, name, st, &err);
+			close(fd);
+		}
+	}
+	if (err) {
+		error("cannot verify object '%s/objects/%s': %s", qs(s->path),
+		      name, strerror(-err));
+		v->failed++;
+		return 0;
+	}
+	if (!why) {
+		note(2, "good '%s'", name);
+		return 0;
+	}
+	v->corrupt++;
+	error("corrupt object '%s/objects/%s': %s", qs(s->path), name, why);
+	if (v->remove && !s->dry_run) {
+		if (unlinkat(dirfd, base, 0))
+			error("cannot remove '%s/objects/%s': %s",
+			      qs(s->path), name, strerror(errno));
+		else
+			note(0, "removed '%s' from the store: the next run "
+			     "makes a good object of its files", name);
+	}
+	return 0;
+}
+
+int verify_store(struct store *s, bool remove, unsigned long *corrupt)
+{
+	struct verify v = { .remove = remove };
+	int ret;
+
+	ret = store_each_object(s, verify_one, &v);
+	if (ret) {
+		error("cannot read objects of store '%s': %s", qs(s->path),
+		      strerror(-ret));
+		return ret;
+	}
+	printf("store '%s': %" PRIu64 " objects (%" PRIu64 " bytes) "
+	       "verified, %lu corrupt\n", qs(s->path), v.objects, v.bytes,
+	       v.corrupt);
+	*corrupt += v.corrupt;
+	return v.failed ? -EIO : 0;
+}
