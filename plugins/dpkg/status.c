@@ -7,21 +7,7 @@
 #include <strings.h>
 
 #include "status.h"
-
-/* The next line of [*p, end): sets *line and *n, advances *p. */
-static bool next_line(const char **p, const char *end, const char **line,
-		      size_t *n)
-{
-	const char *nl;
-
-	if (*p >= end)
-		return false;
-	nl = memchr(*p, '\n', end - *p);
-	*line = *p;
-	*n = (nl ? nl : end) - *p;
-	*p = nl ? nl + 1 : end;
-	return true;
-}
+#include "textline.h"
 
 static bool is_blank(char c)
 {

@@ -7,23 +7,7 @@
 #include <string.h>
 
 #include "files.h"
-
-/* The next line of [*p, end) without its end of line; advances *p. */
-static bool next_line(const char **p, const char *end, const char **line,
-		      size_t *n)
-{
-	const char *nl;
-
-	if (*p >= end)
-		return false;
-	nl = memchr(*p, '\n', end - *p);
-	*line = *p;
-	*n = (nl ? nl : end) - *p;
-	*p = nl ? nl + 1 : end;
-	if (*n && (*line)[*n - 1] == '\r')
-		(*n)--;
-	return true;
-}
+#include "textline.h"
 
 int pacman_parse_backup(const char *buf, size_t len,
 			int (*fn)(void *ctx, const char *path), void *ctx,
