@@ -73,6 +73,11 @@ static int make_object(const struct candidate *c, const char *name)
 	metakey_release(&key);
 	if (ret)
 		goto out_discard;
+	/* durable before any guest path can point at it */
+	if (fdatasync(t.fd)) {
+		ret = -errno;
+		goto out_discard;
+	}
 	ret = store_tmp_publish(s, &t, name);
 	if (ret)
 		goto out_discard;
