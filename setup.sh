@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 packages="build-essential autoconf automake libtool pkgconf
 	libyaml-dev libxxhash-dev libssl-dev libcmocka-dev
 	librpm-dev rpm pacman-package-manager libarchive-tools mmdebstrap
-	attr libcap2-bin strace e2fsprogs xz-utils jq groff-base"
+	attr libcap2-bin strace e2fsprogs xz-utils jq groff-base
+	xfsprogs btrfs-progs"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

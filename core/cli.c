@@ -40,7 +40,10 @@ static const char usage_text[] =
 "      --ignore-mtime   link files whose mtimes differ\n"
 "      --min-size N     skip files smaller than N bytes (suffixes K, M, G;\n"
 "                       default 1: empty files are skipped)\n"
-"      --method METHOD  hardlink (the only method yet)\n"
+"      --method METHOD  hardlink (default): one inode, metadata shared;\n"
+"                       reflink: shared extents (FIDEDUPERANGE), each\n"
+"                       file keeps its inode and metadata; auto: reflink\n"
+"                       where the filesystem can, else hardlink\n"
 "      --hash METHOD    digest of a new store: xxh3-128 (default; a byte\n"
 "                       comparison proves equality) or sha256 (the digest\n"
 "                       is the proof); an existing store must match\n"
@@ -161,6 +164,26 @@ int parse_size(const char *s, off_t *out)
 		return -EINVAL;
 	*out = v * mul;
 	return 0;
+}
+
+int link_method_parse(const char *s, enum link_method *m)
+{
+	static const char *const names[] = { "hardlink", "reflink", "auto" };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(s, names[i])) {
+			*m = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *link_method_name(enum link_method m)
+{
+	return m == METHOD_REFLINK ? "reflink" :
+	       m == METHOD_AUTO ? "auto" : "hardlink";
 }
 
 /* Appends @s to a growing array of strings. */
@@ -285,11 +308,11 @@ int cli_parse(int argc, char **argv, struct options *o)
 			o->min_size_set = true;
 			break;
 		case OPT_METHOD:
-			if (strcmp(optarg, "hardlink"))
-				return usage_error("unknown method '%s': "
-						   "only 'hardlink' is known",
+			if (link_method_parse(optarg, &o->method))
+				return usage_error("unknown method '%s': use "
+						   "hardlink, reflink or auto",
 						   optarg);
-			o->method = METHOD_HARDLINK;
+			o->method_set = true;
 			break;
 		case OPT_HASH:
 			if (hash_method_parse(optarg, &o->hash))

@@ -17,8 +17,14 @@ enum {
 };
 
 enum link_method {
-	METHOD_HARDLINK,
+	METHOD_HARDLINK,	/* one inode, metadata shared */
+	METHOD_REFLINK,		/* shared extents, own inode and metadata */
+	METHOD_AUTO,		/* reflink where the filesystem can */
 };
+
+/* "hardlink", "reflink", "auto"; returns 0 or -EINVAL. */
+int link_method_parse(const char *s, enum link_method *m);
+const char *link_method_name(enum link_method m);
 
 /* What a run does: one mode per run, chosen by an option, so that an
  * action is never taken for a guest name. */
@@ -44,6 +50,7 @@ struct options {
 	int verbose;
 	off_t min_size;
 	enum link_method method;
+	bool method_set;	/* --method given */
 	enum hash_method hash;	/* for new stores */
 	bool hash_set;		/* --hash given: existing stores must match */
 	const char *sysconfdir;	/* where the default lists are */

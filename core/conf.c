@@ -148,9 +148,13 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 	if (!strcmp(key, "guests"))
 		return read_guests(y, v, c);
 	if (!strcmp(key, "method")) {
-		if (!s || strcmp(s, "hardlink"))
+		enum link_method lm;
+
+		if (!s || link_method_parse(s, &lm))
 			return yaml_file_bad(y, v, "'method' must be "
-					     "hardlink");
+					     "hardlink, reflink or auto");
+		c->method = lm;
+		c->has_method = true;
 		return 0;
 	}
 	if (!strcmp(key, "hash")) {

@@ -21,7 +21,8 @@ struct conf {
 	char *file;		/* where it was read; NULL when none was */
 	char **stores;		/* NULL-terminated, or NULL */
 	char **guest_paths;	/* templates with "{name}", or NULL */
-	bool has_hash, has_min_size, has_ignore_mtime;
+	bool has_hash, has_min_size, has_ignore_mtime, has_method;
+	int method;		/* enum link_method */
 	int hash;		/* enum hash_method */
 	off_t min_size;
 	bool ignore_mtime;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content.h"
+#include "dedupe.h"
 #include "log.h"
 #include "maint.h"
 
@@ -25,6 +27,16 @@ static int collect(struct store *s, int dirfd, const char *name,
 	gc->objects++;
 	if (!S_ISREG(st->st_mode) || st->st_nlink != 1)
 		return 0;
+	/* a dedupe source is referenced by shared extents, not links */
+	if (strstr(base, "-content")) {
+		int fd = content_open(dirfd, base), shared;
+
+		shared = fd < 0 ? fd : extents_any_shared(fd);
+		if (fd >= 0)
+			close(fd);
+		if (shared)	/* shared, or cannot tell: keep it */
+			return 0;
+	}
 	/* the lock keeps hashify runs out: nobody links it meanwhile */
 	if (!s->dry_run && unlinkat(dirfd, base, 0)) {
 		error("cannot remove object '%s/objects/%s': %s", qs(s->path),

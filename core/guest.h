@@ -4,6 +4,7 @@
 
 /* A guest: an OS root tree given on the command line. */
 
+#include <stdbool.h>
 #include <sys/stat.h>
 
 struct store;
@@ -19,6 +20,7 @@ struct guest {
 	int rootfd;		/* the root directory */
 	struct stat st;		/* of the root: st_dev is its filesystem */
 	struct store *store;	/* the store on that filesystem */
+	bool reflink;		/* share extents rather than inodes */
 	const struct plugin *backend;	/* package backend, NULL for none */
 	const struct detect_rule *rule;	/* the rule that chose it, or
 					 * NULL when --pkgmgr did */

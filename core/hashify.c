@@ -93,6 +93,10 @@ static int why_not(const struct guest_run *r, const struct walk_entry *e)
 		return SKIP_OTHER_FS;	/* a bind-mounted file */
 	if (e->st.st_size < r->h->opt->min_size)
 		return SKIP_TOO_SMALL;
+	/* extents come in blocks; less than one (btrfs even keeps it
+	 * inline in its metadata) is nothing to share */
+	if (r->g->reflink && e->st.st_size < e->st.st_blksize)
+		return SKIP_TOO_SMALL;
 	return -1;
 }
 
@@ -111,7 +115,8 @@ static bool file(const struct walk_entry *e, void *arg)
 		skip(r, e, why);
 		return false;
 	}
-	if (!o->refresh && store_is_object(r->g->store, &e->st)) {
+	if (!o->refresh && !r->g->reflink &&
+	    store_is_object(r->g->store, &e->st)) {
 		r->t->unified++;
 		note(2, "unified '%s%s'", qs(r->g->prefix), qs(e->path));
 		return false;
@@ -172,6 +177,8 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 		.t = t,
 		.params = {
 			.store = g->store,
+			.reflink = g->reflink,
+			.refresh = h->opt->refresh,
 			.ignore_mtime = h->opt->ignore_mtime,
 			.dry_run = h->opt->dry_run,
 			.guest = g->prefix,

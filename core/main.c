@@ -13,7 +13,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "dedupe.h"
 #include "detect.h"
 #include "exclusions.h"
 #include "guest.h"
@@ -75,6 +78,8 @@ static int setup_conf(struct run *r)
 		return ret;
 	if (!o->hash_set && r->conf.has_hash)
 		o->hash = r->conf.hash;
+	if (!o->method_set && r->conf.has_method)
+		o->method = r->conf.method;
 	if (!o->min_size_set && r->conf.has_min_size)
 		o->min_size = r->conf.min_size;
 	if (r->conf.has_ignore_mtime && r->conf.ignore_mtime)
@@ -261,6 +266,46 @@ static void print_backend_of(const struct run *r, const struct guest *g)
 		       "-v tells more)\n", r->table.n);
 }
 
+/*
+ * Decides hardlink or reflink for guest @g, whose store is @path: reflink
+ * (asked for, or --method=auto) needs a filesystem that shares extents,
+ * which a probe in the store directory (or its parent, before the store
+ * is made) tells.
+ */
+static int choose_method(struct run *r, struct guest *g, const char *path)
+{
+	char *parent = strdup(path);
+	bool can = false;
+	int fd;
+
+	if (r->opt.method == METHOD_HARDLINK || r->opt.mode != MODE_HASHIFY) {
+		free(parent);
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && parent && !r->opt.dry_run)
+		fd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(parent);
+	if (fd >= 0) {
+		can = reflink_supported(fd);
+		close(fd);
+	} else if (r->opt.dry_run) {
+		/* a dry run writes nothing, not even a probe: take the word
+		 * of --method=reflink for a store not made yet */
+		can = r->opt.method == METHOD_REFLINK;
+	}
+	if (!can && r->opt.method == METHOD_REFLINK) {
+		error("cannot share extents on the filesystem of guest '%s' "
+		      "and store '%s': use --method=hardlink or auto",
+		      qs(g->path), qs(path));
+		return -EOPNOTSUPP;
+	}
+	g->reflink = can;
+	note(1, "guest '%s': method %s", qs(g->path),
+	     can ? "reflink" : "hardlink");
+	return 0;
+}
+
 /* The filesystem a store serves, also before the store exists. */
 static int store_device(const char *path, dev_t *dev)
 {
@@ -327,6 +372,16 @@ static int setup_stores(struct run *r)
 			      major(g->st.st_dev), minor(g->st.st_dev));
 			return -ENODEV;
 		}
+		ret = choose_method(r, g, r->store_paths[j]);
+		if (ret)
+			return ret;
+	}
+	/* every check passed: now open (or make) the stores */
+	for (i = 0; i < r->n_guests; i++) {
+		struct guest *g = &r->guests[i];
+
+		for (j = 0; devs[j] != g->st.st_dev; j++)
+			;
 		if (!r->stores[j]) {
 			ret = store_open(r->store_paths[j], r->opt.hash,
 					 r->opt.hash_set, !create,
@@ -491,7 +546,8 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 		if (!g->excludes)
 			continue;	/* left alone, said why */
 		hashify_guest(&h, g, &t);
-		report_guest(g->path, &t, r->opt.dry_run);
+		report_guest(g->path, g->reflink ? "reflink" : "hardlink", &t,
+			     r->opt.dry_run);
 		tally_add(&total, &t);
 	}
 	report_total(&total, now() - start, r->opt.dry_run);

@@ -67,11 +67,12 @@ static const char *human(int64_t bytes, char *buf, size_t size)
 	return buf;
 }
 
-void report_guest(const char *guest, const struct tally *t, bool dry_run)
+void report_guest(const char *guest, const char *method,
+		  const struct tally *t, bool dry_run)
 {
-	printf("guest '%s': %" PRIu64 " files, %" PRIu64 " %s, %" PRIu64
+	printf("guest '%s' (%s): %" PRIu64 " files, %" PRIu64 " %s, %" PRIu64
 	       " already unified, %" PRIu64 " skipped, %" PRIu64 " failed\n",
-	       qs(guest), t->seen, t->linked,
+	       qs(guest), method, t->seen, t->linked,
 	       dry_run ? "would be linked" : "linked", t->unified,
 	       tally_skipped(t), t->failed);
 }

@@ -42,7 +42,8 @@ uint64_t tally_skipped(const struct tally *t);
 void tally_add(struct tally *into, const struct tally *t);
 
 /* One line for a guest: "guest 'PATH': ..." */
-void report_guest(const char *guest, const struct tally *t, bool dry_run);
+void report_guest(const char *guest, const char *method,
+		  const struct tally *t, bool dry_run);
 /* The summary of the whole run. */
 void report_total(const struct tally *t, double elapsed, bool dry_run);
 

@@ -22,6 +22,7 @@ struct object_info {
 
 struct stats {
 	uint64_t objects, unreferenced, links;
+	uint64_t content_objects, content_bytes;	/* --method=reflink */
 	uint64_t bytes_stored, bytes_saved;
 	struct object_info top[TOP];	/* largest first */
 	int n_top;
@@ -36,6 +37,12 @@ static int count(struct store *s, int dirfd, const char *name,
 
 	if (!S_ISREG(st->st_mode))
 		return 0;
+	if (strstr(name, "-content")) {
+		/* a dedupe source: its sharers are extents, not links */
+		x->content_objects++;
+		x->content_bytes += st->st_size;
+		return 0;
+	}
 	x->objects++;
 	x->links += links;
 	x->bytes_stored += st->st_size;
@@ -100,6 +107,9 @@ static void print_text(const struct store *s, const struct stats *x)
 	printf("  guest links:      %" PRIu64 "\n", x->links);
 	printf("  bytes stored:     %" PRIu64 "\n", x->bytes_stored);
 	printf("  bytes saved:      %" PRIu64 "\n", x->bytes_saved);
+	if (x->content_objects)
+		printf("  reflink sources:  %" PRIu64 " (%" PRIu64 " bytes)\n",
+		       x->content_objects, x->content_bytes);
 	for (i = 0; i < x->n_top; i++)
 		printf("  %s %s  %lld bytes, %lu links\n",
 		       i ? "                 " : "largest objects:",
@@ -117,8 +127,10 @@ static void print_json(const struct store *s, const struct stats *x,
 	printf(", \"hash\": \"%s\", \"objects\": %" PRIu64
 	       ", \"unreferenced\": %" PRIu64 ", \"guest_links\": %" PRIu64
 	       ", \"bytes_stored\": %" PRIu64 ", \"bytes_saved\": %" PRIu64
-	       ", \"largest\": [", hash_method_name(s->hash), x->objects,
-	       x->unreferenced, x->links, x->bytes_stored, x->bytes_saved);
+	       ", \"reflink_sources\": %" PRIu64 ", \"reflink_source_bytes\": %"
+	       PRIu64 ", \"largest\": [", hash_method_name(s->hash),
+	       x->objects, x->unreferenced, x->links, x->bytes_stored,
+	       x->bytes_saved, x->content_objects, x->content_bytes);
 	for (i = 0; i < x->n_top; i++)
 		printf("%s{\"object\": \"%s\", \"size\": %lld, "
 		       "\"links\": %lu}", i ? ", " : "", x->top[i].name,

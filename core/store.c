@@ -383,6 +383,18 @@ void store_object_name(const struct digest *d, uint64_t meta_id,
 		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
 }
 
+void store_content_name(const struct digest *d, unsigned int sibling,
+			char name[STORE_NAME_MAX])
+{
+	char hex[DIGEST_HEX_MAX];
+	int n;
+
+	digest_hex(d, hex);
+	n = snprintf(name, STORE_NAME_MAX, "%.2s/%s-content", hex, hex + 2);
+	if (sibling)
+		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
+}
+
 int store_open_object(struct store *s, const char *name, struct stat *st)
 {
 	int fd;
@@ -536,7 +548,8 @@ static int hex_value(char c)
 	return -1;
 }
 
-int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id)
+int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
+		     bool *content)
 {
 	char hex[DIGEST_HEX_MAX + 1];
 	const char *dash = strchr(name, '-'), *p;
@@ -558,6 +571,12 @@ int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id)
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		d->bytes[n] = hi << 4 | lo;
+	}
+	*content = !strncmp(dash + 1, "content", 7) &&
+		   (!dash[8] || dash[8] == '.');
+	if (*content) {
+		*meta_id = 0;
+		return 0;
 	}
 	if (strlen(dash + 1) < 16)
 		return -EINVAL;

@@ -66,6 +66,14 @@ void store_object_name(const struct digest *d, uint64_t meta_id,
 		       unsigned int sibling, char name[STORE_NAME_MAX]);
 
 /*
+ * Writes the name of a content-only object (--method=reflink): its
+ * extents are the dedupe source, its metadata is nobody's.
+ * "ab/cdef...-content[.N]".
+ */
+void store_content_name(const struct digest *d, unsigned int sibling,
+			char name[STORE_NAME_MAX]);
+
+/*
  * Opens object @name read-only. Returns the fd and fills @st, or
  * -ENOENT when there is no such object (also in a dry run for objects
  * that were only planned, see store_planned), or -errno.
@@ -102,10 +110,12 @@ int store_each_object(struct store *s,
 		      void *arg);
 
 /*
- * Splits object name @name into its content digest and metadata id.
+ * Splits object name @name into its content digest and metadata id;
+ * sets *content for a content-only object (no metadata id).
  * Returns 0, or -EINVAL when @name is not an object name.
  */
-int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id);
+int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
+		     bool *content);
 
 /* Removes the named temporaries interrupted runs left in STORE/tmp;
  * returns how many, or -errno. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "dedupe.h"
 #include "link.h"
 #include "log.h"
 #include "metakey.h"
@@ -58,6 +59,8 @@ static int make_object(const struct candidate *c, const char *name)
 		ret = -ESTALE;
 		goto out_discard;
 	}
+	if (c->p->reflink)
+		goto out_publish;	/* a dedupe source: no metadata */
 	ret = metakey_apply(&c->key, t.fd);
 	if (ret)
 		goto out_discard;
@@ -73,6 +76,7 @@ static int make_object(const struct candidate *c, const char *name)
 	metakey_release(&key);
 	if (ret)
 		goto out_discard;
+out_publish:
 	/* durable before any guest path can point at it */
 	if (fdatasync(t.fd)) {
 		ret = -errno;
@@ -201,6 +205,75 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 	return UNIFY_FAILED;
 }
 
+/*
+ * --method=reflink: finds or makes the content object and has the
+ * kernel share its extents with the candidate.
+ */
+static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
+{
+	struct store *s = c->p->store;
+	char name[STORE_NAME_MAX];
+	unsigned int sibling;
+	struct stat ost;
+	off_t shared;
+	int ofd, ret;
+
+	for (sibling = 0; sibling < STORE_MAX_SIBLINGS; sibling++) {
+		store_content_name(&c->digest, sibling, name);
+		ofd = store_open_object(s, name, &ost);
+		if (ofd == -ENOENT) {
+			if (s->dry_run) {
+				if (store_planned(s, name)) {
+					*freed = c->st.st_size;
+					return UNIFY_LINKED;
+				}
+				store_plan(s, name);
+				return UNIFY_LINKED_NEW;
+			}
+			/* a clone of the file: it shares its extents */
+			ret = make_object(c, name);
+			if (ret == -EEXIST) {
+				sibling--;
+				continue;
+			}
+			if (ret == -ESTALE)
+				return UNIFY_CHANGED;
+			if (ret) {
+				fail(c, "store", ret);
+				return UNIFY_FAILED;
+			}
+			return UNIFY_LINKED_NEW;
+		}
+		if (ofd == -EUCLEAN)
+			continue;
+		if (ofd < 0) {
+			fail(c, "open object for", ofd);
+			return UNIFY_FAILED;
+		}
+		if (ost.st_size != c->st.st_size) {
+			close(ofd);
+			continue;
+		}
+		if (s->dry_run) {
+			close(ofd);
+			*freed = c->st.st_size;
+			return UNIFY_LINKED;
+		}
+		ret = dedupe_range(ofd, c->fd, c->st.st_size, &shared);
+		close(ofd);
+		if (ret == 1)
+			continue;	/* other bytes under this name */
+		if (ret) {
+			fail(c, "share extents of", ret);
+			return UNIFY_FAILED;
+		}
+		*freed = shared;
+		return UNIFY_LINKED;
+	}
+	fail(c, "store", -ENOSPC);
+	return UNIFY_FAILED;
+}
+
 enum unify_result unify_file(const struct unify_params *p,
 			     const struct walk_entry *e,
 			     off_t *freed, off_t *stored)
@@ -231,7 +304,12 @@ enum unify_result unify_file(const struct unify_params *p,
 		res = UNIFY_CHANGED;
 		goto out_close;
 	}
-	ret = metakey_read(c.fd, &c.st, p->ignore_mtime, &c.key);
+	if (p->reflink && !p->refresh && extents_all_shared(c.fd) == 1) {
+		res = UNIFY_UNIFIED;	/* shared already: not read */
+		goto out_close;
+	}
+	ret = p->reflink ? 0 : metakey_read(c.fd, &c.st, p->ignore_mtime,
+					     &c.key);
 	if (ret) {
 		fail(&c, "read attributes of", ret);
 		res = UNIFY_FAILED;
@@ -248,7 +326,8 @@ enum unify_result unify_file(const struct unify_params *p,
 		res = UNIFY_CHANGED;
 		goto out_release;
 	}
-	res = find_and_link(&c, freed, stored);
+	res = p->reflink ? find_and_dedupe(&c, freed) :
+			   find_and_link(&c, freed, stored);
 
 out_release:
 	metakey_release(&c.key);

@@ -7,6 +7,11 @@
  * its content, find the object with the same digest and key (proving
  * the bytes equal) or make one from a private copy, then replace the
  * file by a link to it.
+ *
+ * With reflink, the object holds content only, and the file keeps its
+ * inode: the kernel compares the bytes and shares the object's extents
+ * with the file (FIDEDUPERANGE). A file whose extents are all shared
+ * already counts as unified without being read.
  */
 
 #include <stdbool.h>
@@ -26,6 +31,8 @@ enum unify_result {
 
 struct unify_params {
 	struct store *store;
+	bool reflink;		/* share extents, not inodes */
+	bool refresh;		/* reflink: look even at shared files */
 	bool ignore_mtime;
 	bool dry_run;
 	const char *guest;	/* guest root, for messages */

@@ -27,11 +27,11 @@ static const char *check(struct store *s, int fd, const char *name,
 	struct digest want, got;
 	struct metakey k;
 	uint64_t meta_id;
-	bool meta_ok;
+	bool meta_ok, content;
 	off_t size;
 
 	*err = 0;
-	if (store_parse_name(name, &want, &meta_id))
+	if (store_parse_name(name, &want, &meta_id, &content))
 		return "not an object name";
 	if (want.len != (s->hash == HASH_SHA256 ? 32 : 16))
 		return "name of another hash method";
@@ -40,6 +40,8 @@ static const char *check(struct store *s, int fd, const char *name,
 		return NULL;
 	if (size != st->st_size || !digest_equal(&want, &got))
 		return "content does not match its name";
+	if (content)
+		return NULL;	/* a dedupe source has no metadata of note */
 	/* the key was made with or without --ignore-mtime */
 	*err = metakey_read(fd, st, false, &k);
 	if (*err)

@@ -22,7 +22,7 @@ run_vh --frobnicate "$T/g1"
 check "an unknown option is a usage error" status_is 2
 run_vh --pkgmgr=none --store "$T/s" --min-size lots "$T/g1"
 check "a bad size is a usage error naming it" err_has "invalid size 'lots'"
-run_vh --pkgmgr=none --store "$T/s" --method reflink "$T/g1"
+run_vh --pkgmgr=none --store "$T/s" --method bogus "$T/g1"
 check "an unknown method is a usage error" status_is 2
 
 run_vh --pkgmgr=none --store "$T/s" "$T/g1" "$T/missing"
