@@ -60,11 +60,14 @@ static bool enter(const struct walk_entry *e, void *arg)
 	return true;
 }
 
-/* Removes a temporary link an interrupted run left in the guest. */
+/*
+ * Removes a temporary an interrupted run left in the guest: a link to an
+ * object (hashify) or a private copy (restore); the guest path it was
+ * meant for still holds what it held.
+ */
 static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 {
-	if (!tmpname_is(e->name) || !S_ISREG(e->st.st_mode) ||
-	    !store_is_object(r->g->store, &e->st))
+	if (!tmpname_is(e->name) || !S_ISREG(e->st.st_mode))
 		return false;
 	if (r->h->opt->dry_run)
 		return true;

@@ -21,7 +21,17 @@ void tmpname_next(char *buf, size_t size)
 
 bool tmpname_is(const char *name)
 {
-	return !strncmp(name, TMPNAME_PREFIX, strlen(TMPNAME_PREFIX));
+	const char *p = name + strlen(TMPNAME_PREFIX);
+	size_t pid, seq;
+
+	if (strncmp(name, TMPNAME_PREFIX, strlen(TMPNAME_PREFIX)))
+		return false;
+	/* the whole name is ours: PREFIX<pid>.<counter> */
+	pid = strspn(p, "0123456789");
+	if (!pid || p[pid] != '.')
+		return false;
+	seq = strspn(p + pid + 1, "0123456789");
+	return seq && !p[pid + 1 + seq];
 }
 
 int tmpname_create(int dirfd, char *buf, size_t size)

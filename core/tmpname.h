@@ -15,7 +15,7 @@
 
 /* Writes a name not used before by this process into @buf. */
 void tmpname_next(char *buf, size_t size);
-/* Whether @name looks like one of our temporaries. */
+/* Whether @name is one of our temporaries: PREFIX<pid>.<counter>. */
 bool tmpname_is(const char *name);
 /*
  * Creates a new empty file (mode 0600) under a fresh name in @dirfd,
