@@ -449,7 +449,9 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 		}
 		memcpy(lists, r->exclude_lists,
 		       r->n_exclude_lists * sizeof(*lists));
-		memcpy(lists + r->n_exclude_lists, extra, n * sizeof(*lists));
+		if (n)
+			memcpy(lists + r->n_exclude_lists, extra,
+			       n * sizeof(*lists));
 		host_init(&host, g, lists);
 		ret = exclusions_collect(&host, r->exclude_file, g->excludes,
 					 &count);
@@ -562,8 +564,10 @@ int main(int argc, char **argv)
 	double start = now();
 
 	ret = cli_parse(argc, argv, &r.opt);
-	if (ret >= 0)
+	if (ret >= 0) {
+		cli_release(&r.opt);
 		return ret;
+	}
 	mode = r.opt.mode;
 	if (setup_conf(&r))
 		goto out;

@@ -94,7 +94,8 @@ int plugin_load_file(const char *file, const char *name, struct plugin *p)
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	p->handle = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	/* never unmapped: leak reports can then name a library's code */
+	p->handle = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!p->handle) {
 		error("cannot load plugin '%s': %s", qs(file), dlerror());
 		return -ENOEXEC;

@@ -93,7 +93,8 @@ static int list_dir(DIR *d, struct dent **out, size_t *count)
 		free(v);
 		return ret;
 	}
-	qsort(v, n, sizeof(*v), cmp_dent);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_dent);
 	*out = v;
 	*count = n;
 	return 0;

@@ -225,7 +225,6 @@ static int log_cb(rpmlogRec rec, rpmlogCallbackData data)
 static int read_packages(const struct vhashify_host *host, struct db *db,
 			 vhashify_emit_fn emit, void *ctx)
 {
-	static bool configured;
 	struct rpm_log log = { .host = host };
 	unsigned long packages = 0, configs = 0;
 	rpmdbMatchIterator mi;
@@ -235,13 +234,12 @@ static int read_packages(const struct vhashify_host *host, struct db *db,
 	int ret = 0;
 
 	old_cb = rpmlogSetCallback(log_cb, &log);
-	if (!configured && rpmReadConfigFiles(NULL, NULL)) {
+	if (rpmReadConfigFiles(NULL, NULL)) {
 		rpmlogSetCallback(old_cb, NULL);
 		host->log(host, VHASHIFY_LOG_ERROR,
 			  "cannot read librpm's configuration");
 		return -EIO;
 	}
-	configured = true;
 	rpmPushMacro(NULL, "_dbpath", NULL, db->tmp, RMIL_CMDLINE);
 	rpmPushMacro(NULL, "_db_backend", NULL, formats[db->format].backend,
 		     RMIL_CMDLINE);
@@ -272,8 +270,9 @@ static int read_packages(const struct vhashify_host *host, struct db *db,
 	rpmdbFreeIterator(mi);
 out:
 	rpmtsFree(ts);
-	rpmPopMacro(NULL, "_db_backend");
-	rpmPopMacro(NULL, "_dbpath");
+	/* leave no librpm state behind: the plugin may be unloaded */
+	rpmFreeMacros(NULL);
+	rpmFreeRpmrc();
 	rpmlogSetCallback(old_cb, NULL);
 	/* librpm may complain and still answer: do not trust silence */
 	if (!ret && (log.errors || !packages)) {

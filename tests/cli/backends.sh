@@ -2,7 +2,7 @@
 # Backend plugins: listing, loader refusals, --pkgmgr, the detection
 # table with a drop-in, an out-of-tree plugin built from the public
 # header alone, and --pkgmgr=none with --exclude-from.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 plan 26
 
 P=$T/plugins

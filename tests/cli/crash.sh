@@ -7,7 +7,7 @@
 # the end one complete run removes the leftovers and reaches the state
 # an uninterrupted run reaches.
 # VHASHIFY_LONG_TESTS=1 makes 1000 kills instead of 100.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 KILLS=100
 [ "${VHASHIFY_LONG_TESTS:-0}" = 1 ] && KILLS=1000

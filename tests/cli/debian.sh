@@ -2,7 +2,7 @@
 # End to end on two real Debian roots made by mmdebstrap (minbase,
 # bookworm): the backend is detected, no conffile is linked, the rest of
 # /usr is shared, every byte stays, and a second run reads nothing.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v mmdebstrap >/dev/null || skip_all "mmdebstrap is not installed"
 plan 7

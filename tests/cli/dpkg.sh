@@ -3,7 +3,7 @@
 # spaces, obsolete, remove-on-upgrade), a removed-not-purged package, a
 # diversion and a merged /usr stay private; other files are shared; the
 # database is untouched.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v dpkg-deb >/dev/null && command -v dpkg >/dev/null ||
 	skip_all "dpkg and dpkg-deb are needed"

@@ -2,7 +2,7 @@
 # Guests by name through each kind of search path, --all, --list-guests,
 # the configuration file, its errors with line numbers, per-guest
 # settings, and the command line overriding the file.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 plan 19
 
 C=$T/vhashify.yaml

@@ -2,7 +2,7 @@
 # The store's life: stats against an independent count (also as JSON),
 # gc after a guest is deleted, verify finding a flipped byte, restore
 # giving a guest private copies again, dry runs changing nothing.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 plan 25
 

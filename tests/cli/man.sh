@@ -1,7 +1,7 @@
 #!/bin/sh
 # The man pages render without warnings, and vhashify(8) documents every
 # option that --help lists.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 command -v groff >/dev/null || skip_all "groff is not installed"
 plan 4
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Files that differ only in mode, owner, group, mtime or one xattr stay
 # apart; --ignore-mtime links the mtime case.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 plan 10
 

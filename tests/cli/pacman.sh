@@ -2,7 +2,7 @@
 # The pacman backend on databases made by the real pacman: backup files
 # (with a space in the name), *.pacnew leftovers, a DBPath set in the
 # guest's pacman.conf; the database is never changed.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v pacman >/dev/null && command -v bsdtar >/dev/null ||
 	skip_all "pacman and bsdtar are needed"

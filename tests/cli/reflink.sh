@@ -4,7 +4,7 @@
 # file keeps its inode and metadata, a write gets its own blocks again,
 # a second run reads nothing; --method=auto picks reflink there and
 # hardlink elsewhere.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v filefrag >/dev/null || skip_all "filefrag (e2fsprogs) is needed"
 plan 20

@@ -3,7 +3,7 @@
 # %config(noreplace), %ghost %config, spaces in paths, a package without
 # files, the /usr/lib/sysimage/rpm location behind an absolute symlink;
 # the database is never changed, not even by librpm.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v rpmbuild >/dev/null && command -v rpm >/dev/null ||
 	skip_all "rpm and rpmbuild are needed"

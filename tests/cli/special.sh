@@ -1,7 +1,7 @@
 #!/bin/sh
 # Symlinks, FIFOs, devices and small files are left alone; odd names
 # are handled; guest symlinks never lead vhashify to host files.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 plan 12
 

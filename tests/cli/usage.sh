@@ -1,7 +1,7 @@
 #!/bin/sh
 # Usage and configuration errors exit 2 and change nothing; --help and
 # --version work; a failing file makes the exit status 1.
-. "$TESTS_SRCDIR/cli/lib.sh"
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 plan 18
 
 mkfile "$T/g1/usr/a" "content"
