@@ -19,10 +19,13 @@
 
 int dedupe_range(int src, int dst, off_t size, off_t *shared)
 {
-	struct {
+	/* one request with room for one destination */
+	union {
 		struct file_dedupe_range r;
-		struct file_dedupe_range_info info;
+		char room[sizeof(struct file_dedupe_range) +
+			  sizeof(struct file_dedupe_range_info)];
 	} req;
+	struct file_dedupe_range_info *info = &req.r.info[0];
 	off_t off = 0;
 
 	*shared = 0;
@@ -32,23 +35,23 @@ int dedupe_range(int src, int dst, off_t size, off_t *shared)
 		req.r.src_length = size - off < DEDUPE_CHUNK ?
 				   size - off : DEDUPE_CHUNK;
 		req.r.dest_count = 1;
-		req.info.dest_fd = dst;
-		req.info.dest_offset = off;
+		info->dest_fd = dst;
+		info->dest_offset = off;
 		if (ioctl(src, FIDEDUPERANGE, &req.r)) {
 			if (errno == EINTR)
 				continue;
 			return errno == EINVAL || errno == ENOTTY ?
 			       -EOPNOTSUPP : -errno;
 		}
-		if (req.info.status < 0)
-			return req.info.status;
-		if (req.info.status == FILE_DEDUPE_RANGE_DIFFERS)
+		if (info->status < 0)
+			return info->status;
+		if (info->status == FILE_DEDUPE_RANGE_DIFFERS)
 			return 1;
-		if (!req.info.bytes_deduped)
+		if (!info->bytes_deduped)
 			return -EIO;	/* no progress: do not spin */
 		/* a partial answer: go on from where the kernel stopped */
-		off += req.info.bytes_deduped;
-		*shared += req.info.bytes_deduped;
+		off += info->bytes_deduped;
+		*shared += info->bytes_deduped;
 	}
 	return 0;
 }
