@@ -9,7 +9,7 @@ packages="build-essential autoconf automake libtool pkgconf
 	libyaml-dev libxxhash-dev libssl-dev libcmocka-dev
 	librpm-dev rpm pacman-package-manager libarchive-tools mmdebstrap
 	attr libcap2-bin strace e2fsprogs xz-utils jq groff-base
-	xfsprogs btrfs-progs"
+	xfsprogs btrfs-progs db5.3-util sqlite3"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

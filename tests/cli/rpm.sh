@@ -1,14 +1,17 @@
 #!/bin/sh
 # The rpm backend on databases made by the real rpm: %config,
 # %config(noreplace), %ghost %config, spaces in paths, a package without
-# files, the /usr/lib/sysimage/rpm location behind an absolute symlink;
-# the database is never changed, not even by librpm.
+# files, the /usr/lib/sysimage/rpm location behind an absolute symlink,
+# and an old Berkeley DB database (Debian's rpm writes only sqlite: the
+# headers it wrote are loaded into a BDB hash file by db5.3_load, as
+# rpm's own Packages file held them); the database is never changed,
+# not even by librpm.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v rpmbuild >/dev/null && command -v rpm >/dev/null ||
 	skip_all "rpm and rpmbuild are needed"
 [ -f "$VHASHIFY_PLUGIN_DIR/rpm.so" ] || skip_all "the rpm backend was not built"
-plan 12
+plan 16
 
 # a package with configuration files of every kind, and one without files
 cat >"$T/ralpha.spec" <<'SPEC'
@@ -71,6 +74,27 @@ for g in s1 s2; do	# the Fedora layout, with an absolute symlink
 	mkdir -p "$T/$g/var/lib"
 	ln -s /usr/lib/sysimage/rpm "$T/$g/var/lib/rpm"
 done
+# b1, b2: g1 with its database as Berkeley DB, keys the header numbers
+# (native 32-bit), record 0 the next number, as rpm 4.0-4.15 wrote it
+bdb=no
+if command -v db5.3_load >/dev/null && command -v sqlite3 >/dev/null; then
+	bdb=yes
+	for g in b1 b2; do
+		cp -a "$T/g1" "$T/$g"	# (sqlite3 on the copy: it tidies)
+		sqlite3 "$T/$g/var/lib/rpm/rpmdb.sqlite" \
+			"select hnum, lower(hex(blob)) from Packages" |
+		while IFS='|' read -r n hex; do
+			printf '\\%02x\\%02x\\%02x\\%02x\n' $((n & 255)) \
+				$((n >> 8 & 255)) $((n >> 16 & 255)) $((n >> 24 & 255))
+			echo "$hex" | sed 's/../\\&/g'
+		done >"$T/dump"
+		printf '\\00\\00\\00\\00\n\\03\\00\\00\\00\n' >>"$T/dump"
+		rm -f "$T/$g/var/lib/rpm/"*
+		db5.3_load -T -t hash -f "$T/dump" "$T/$g/var/lib/rpm/Packages" ||
+			bdb=no
+		md5sum "$T/$g/var/lib/rpm/Packages" | sed "s|$T/$g||" >"$T/$g.db"
+	done
+fi
 
 run_vh --detect "$T/g1" "$T/s1"
 check "--detect picks rpm for both locations" \
@@ -88,6 +112,23 @@ for p in g s; do
 	check "other package files are linked ($p)" \
 		same_inode "$T/${p}1/$A/data" "$T/${p}2/$A/data"
 done
+if [ $bdb = yes ]; then
+	run_vh --store "$T/s" "$T/b1" "$T/b2"
+	check "a Berkeley DB database is read (status 0)" status_is 0
+	check "its %config files are not linked" \
+		eval '! same_inode "$T/b1/$A/noreplace.conf" "$T/b2/$A/noreplace.conf"'
+	check "its other files are linked" same_inode "$T/b1/$A/data" "$T/b2/$A/data"
+	ok=yes
+	for g in b1 b2; do
+		md5sum "$T/$g/var/lib/rpm/Packages" | sed "s|$T/$g||" >"$T/$g.db.after"
+		same_manifest "$T/$g.db" "$T/$g.db.after" || ok=no
+	done
+	check "the Berkeley DB database is byte-identical after the run" test $ok = yes
+else
+	for what in "read" "config" "linked" "unchanged"; do
+		skip "Berkeley DB database: $what" "db5.3_load or sqlite3 missing"
+	done
+fi
 ok=yes
 for g in g1 g2 s1 s2; do
 	find "$T/$g/var" "$T/$g/usr/lib" -type f -exec md5sum {} + 2>/dev/null |
