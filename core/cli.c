@@ -47,6 +47,11 @@ static const char usage_text[] =
 "      --hash METHOD    digest of a new store: xxh3-128 (default; a byte\n"
 "                       comparison proves equality) or sha256 (the digest\n"
 "                       is the proof); an existing store must match\n"
+"      --immutable      make store objects immutable (chattr +i), for\n"
+"                       frozen guests: on a stock kernel nothing can then\n"
+"                       write, replace or remove a shared file, so package\n"
+"                       upgrades in the guests fail; --restore and --gc\n"
+"                       clear the flag\n"
 "      --pkgmgr NAME    the backend that finds configuration files: auto\n"
 "                       (default: the detection table), a backend name,\n"
 "                       or none (exclude lists alone)\n"
@@ -105,6 +110,7 @@ enum {
 	OPT_STATS,
 	OPT_RESTORE,
 	OPT_JSON,
+	OPT_IMMUTABLE,
 };
 
 static const struct option long_options[] = {
@@ -130,6 +136,7 @@ static const struct option long_options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "restore", no_argument, NULL, OPT_RESTORE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "immutable", no_argument, NULL, OPT_IMMUTABLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -289,6 +296,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_IMMUTABLE:
+			o->immutable = true;
+			break;
 		case 'n':
 			o->dry_run = true;
 			break;
@@ -345,6 +355,8 @@ int cli_parse(int argc, char **argv, struct options *o)
 		return usage_error("--remove-corrupt goes with --verify");
 	if (o->json && o->mode != MODE_STATS)
 		return usage_error("--json goes with --stats");
+	if (o->immutable && o->method != METHOD_HARDLINK)
+		return usage_error("--immutable goes with --method=hardlink");
 	if (o->all && o->n_guests)
 		return usage_error("give guests or --all, not both");
 	switch (o->mode) {

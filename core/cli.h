@@ -64,6 +64,7 @@ struct options {
 	bool remove_corrupt;	/* --verify --remove-corrupt */
 	bool json;		/* --json */
 	bool min_size_set;	/* --min-size given */
+	bool immutable;		/* --immutable: objects get chattr +i */
 };
 
 /*

@@ -10,6 +10,7 @@
 
 #include "content.h"
 #include "dedupe.h"
+#include "immutable.h"
 #include "log.h"
 #include "maint.h"
 
@@ -38,6 +39,13 @@ static int collect(struct store *s, int dirfd, const char *name,
 			return 0;
 	}
 	/* the lock keeps hashify runs out: nobody links it meanwhile */
+	if (!s->dry_run) {
+		/* an immutable object must lose its flag to go */
+		int held = immutable_clear_at(dirfd, base);
+
+		if (held >= 0)
+			close(held);
+	}
 	if (!s->dry_run && unlinkat(dirfd, base, 0)) {
 		error("cannot remove object '%s/objects/%s': %s", qs(s->path),
 		      name, strerror(errno));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hashify.h"
+#include "immutable.h"
 #include "log.h"
 #include "store.h"
 #include "tmpname.h"
@@ -71,7 +72,18 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 		return false;
 	if (r->h->opt->dry_run)
 		return true;
-	if (unlinkat(e->dirfd, e->name, 0)) {
+	if (unlinkat(e->dirfd, e->name, 0) && errno == EPERM) {
+		/* a link to an immutable object: clear the flag meanwhile */
+		int held = immutable_clear_at(e->dirfd, e->name);
+
+		errno = EPERM;
+		if (held >= 0 && !unlinkat(e->dirfd, e->name, 0))
+			errno = 0;
+		immutable_restore(held);
+	} else {
+		errno = 0;
+	}
+	if (errno) {
 		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
 		      qs(e->path), strerror(errno));
 		r->t->failed++;
@@ -183,6 +195,7 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 			.reflink = g->reflink,
 			.refresh = h->opt->refresh,
 			.ignore_mtime = h->opt->ignore_mtime,
+			.immutable = h->opt->immutable,
 			.dry_run = h->opt->dry_run,
 			.guest = g->prefix,
 		},

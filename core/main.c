@@ -31,6 +31,7 @@
 #include "guest.h"
 #include "hashify.h"
 #include "host.h"
+#include "immutable.h"
 #include "log.h"
 #include "maint.h"
 #include "match.h"
@@ -278,7 +279,8 @@ static int choose_method(struct run *r, struct guest *g, const char *path)
 	bool can = false;
 	int fd;
 
-	if (r->opt.method == METHOD_HARDLINK || r->opt.mode != MODE_HASHIFY) {
+	if (r->opt.mode != MODE_HASHIFY ||
+	    (r->opt.method == METHOD_HARDLINK && !r->opt.immutable)) {
 		free(parent);
 		return 0;
 	}
@@ -286,6 +288,18 @@ static int choose_method(struct run *r, struct guest *g, const char *path)
 	if (fd < 0 && parent && !r->opt.dry_run)
 		fd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(parent);
+	if (r->opt.immutable) {
+		int ret = fd < 0 ? 0 : immutable_probe(fd);
+
+		if (fd >= 0)
+			close(fd);
+		if (ret) {
+			error("cannot set the immutable flag in store '%s': %s",
+			      qs(path), strerror(-ret));
+			return ret;
+		}
+		return 0;	/* --immutable is for hard links only */
+	}
 	if (fd >= 0) {
 		can = reflink_supported(fd);
 		close(fd);

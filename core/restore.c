@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "immutable.h"
 #include "link.h"
 #include "log.h"
 #include "maint.h"
@@ -72,8 +73,16 @@ static int restore_file(const struct walk_entry *e)
 	if (!ret && (fstatat(e->dirfd, e->name, &cst, AT_SYMLINK_NOFOLLOW) ||
 		     !link_same_state(&cst, &st)))
 		ret = -ESTALE;
-	if (!ret && renameat(e->dirfd, tmp, e->dirfd, e->name))
-		ret = -errno;
+	if (!ret) {
+		/* an immutable object cannot lose a name: clear the flag
+		 * meanwhile, and give it back for the other guests */
+		bool held = immutable_get(fd) == 1 && !immutable_set(fd, false);
+
+		if (renameat(e->dirfd, tmp, e->dirfd, e->name))
+			ret = -errno;
+		if (held)
+			immutable_set(fd, true);
+	}
 	if (ret)
 		unlinkat(e->dirfd, tmp, 0);
 out_release:

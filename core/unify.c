@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "content.h"
 #include "dedupe.h"
+#include "immutable.h"
 #include "link.h"
 #include "log.h"
 #include "metakey.h"
@@ -117,6 +119,33 @@ static int object_matches(const struct candidate *c, int ofd,
 	return ret < 0 ? ret : !ret;
 }
 
+/*
+ * Links the candidate to object @name; an immutable object has its flag
+ * cleared for the link (nothing can link to an immutable inode) and set
+ * again, and --immutable sets it on every object linked.
+ */
+static int link_object(struct candidate *c, const char *name)
+{
+	struct store *s = c->p->store;
+	const struct walk_entry *e = c->e;
+	int held = immutable_clear_at(s->objfd, name), ret, fd;
+
+	ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
+	if (held >= 0) {
+		immutable_restore(held);
+	} else if (!ret && c->p->immutable) {
+		fd = openat(s->objfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		ret = fd < 0 ? -errno : immutable_set(fd, true);
+		if (fd >= 0)
+			close(fd);
+		if (ret) {
+			fail(c, "make immutable the object of", ret);
+			ret = 0;	/* linked all the same */
+		}
+	}
+	return ret;
+}
+
 /* Maps an error of the link step to a result, reporting real errors. */
 static enum unify_result link_error(const struct candidate *c, int err)
 {
@@ -131,7 +160,6 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				       off_t *stored)
 {
 	struct store *s = c->p->store;
-	const struct walk_entry *e = c->e;
 	off_t size = c->st.st_size;
 	char name[STORE_NAME_MAX];
 	unsigned int sibling;
@@ -162,8 +190,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				fail(c, "store", ret);
 				return UNIFY_FAILED;
 			}
-			ret = link_replace(s->objfd, name, e->dirfd, e->name,
-					   &c->st);
+			ret = link_object(c, name);
 			if (ret)
 				return link_error(c, ret);
 			*stored = size;
@@ -194,7 +221,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			continue;	/* same name, other file: a sibling */
 		if (s->dry_run)
 			return UNIFY_LINKED;
-		ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
+		ret = link_object(c, name);
 		if (ret == -EMLINK)
 			continue;
 		if (ret)

@@ -34,6 +34,7 @@ struct unify_params {
 	bool reflink;		/* share extents, not inodes */
 	bool refresh;		/* reflink: look even at shared files */
 	bool ignore_mtime;
+	bool immutable;		/* objects linked get the immutable flag */
 	bool dry_run;
 	const char *guest;	/* guest root, for messages */
 };

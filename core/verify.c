@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "immutable.h"
 #include "log.h"
 #include "maint.h"
 #include "metakey.h"
@@ -91,12 +92,16 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 	v->corrupt++;
 	error("corrupt object '%s/objects/%s': %s", qs(s->path), name, why);
 	if (v->remove && !s->dry_run) {
+		int held = immutable_clear_at(dirfd, base);
+
+		/* the guests keep the inode: give it its flag back */
 		if (unlinkat(dirfd, base, 0))
 			error("cannot remove '%s/objects/%s': %s",
 			      qs(s->path), name, strerror(errno));
 		else
 			note(0, "removed '%s' from the store: the next run "
 			     "makes a good object of its files", name);
+		immutable_restore(held);
 	}
 	return 0;
 }
