@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * unify_file on real files in a scratch store, with linkat() wrapped to
- * answer EMLINK for a full object: a sibling object takes over.
+ * answer EMLINK for a full object (a sibling object takes over) and
+ * pread() wrapped to let a "guest" rewrite or truncate a file while it
+ * is being hashed (it is left alone with what the guest wrote).
  */
 #include "config.h"
 
@@ -41,6 +43,34 @@ int __wrap_linkat(int olddirfd, const char *oldpath, int newdirfd,
 		return -1;
 	}
 	return __real_linkat(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+/* The inode whose next read lets the guest change it, and how. */
+static ino_t victim;
+static enum { REWRITE, TRUNCATE } attack;
+static char victim_path[256];
+
+ssize_t __real_pread(int fd, void *buf, size_t count, off_t offset);
+ssize_t __wrap_pread(int fd, void *buf, size_t count, off_t offset);
+
+ssize_t __wrap_pread(int fd, void *buf, size_t count, off_t offset)
+{
+	ssize_t n = __real_pread(fd, buf, count, offset);
+	struct stat st;
+	int w;
+
+	if (victim && !fstat(fd, &st) && st.st_ino == victim) {
+		victim = 0;
+		/* the guest writes while we read: another open file */
+		w = open(victim_path, O_WRONLY);
+		assert_true(w >= 0);
+		if (attack == TRUNCATE)
+			assert_int_equal(ftruncate(w, 3), 0);
+		else
+			assert_int_equal(pwrite(w, "EVIL", 4, 0), 4);
+		close(w);
+	}
+	return n;
 }
 
 static char top[] = "/tmp/vhashify-unify.XXXXXX";
@@ -101,12 +131,66 @@ static void test_full_object_gets_a_sibling(void **state)
 	store_close(s);
 	snprintf(path, sizeof(path), "rm -rf '%s'", top);
 	assert_int_equal(system(path), 0);
+	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
+}
+
+/* A file changed while it is hashed is left with what the guest wrote. */
+static void changed_while_hashed(int how)
+{
+	char path[256];
+	struct store *s;
+	struct stat before, after;
+	char buf[32] = { 0 };
+	int dirfd, fd;
+
+	assert_non_null(mkdtemp(top));
+	snprintf(path, sizeof(path), "%s/store", top);
+	assert_int_equal(store_open(path, HASH_XXH3_128, false, false, &s), 0);
+	dirfd = open(top, O_RDONLY | O_DIRECTORY);
+	make_file(dirfd, "a");
+	make_file(dirfd, "b");
+	assert_int_equal(unify(s, dirfd, "a"), UNIFY_LINKED_NEW);
+
+	assert_int_equal(fstatat(dirfd, "b", &before, 0), 0);
+	snprintf(victim_path, sizeof(victim_path), "%s/b", top);
+	attack = how;
+	victim = before.st_ino;
+	assert_int_equal(unify(s, dirfd, "b"), UNIFY_CHANGED);
+	assert_int_equal(victim, 0);	/* the attack did happen */
+
+	assert_int_equal(fstatat(dirfd, "b", &after, 0), 0);
+	assert_int_equal(after.st_ino, before.st_ino);	/* not replaced */
+	assert_int_equal(after.st_nlink, 1);
+	fd = openat(dirfd, "b", O_RDONLY);
+	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	assert_string_equal(buf, how == TRUNCATE ? "sha" : "EVILed bytes\n");
+
+	close(dirfd);
+	store_close(s);
+	snprintf(path, sizeof(path), "rm -rf '%s'", top);
+	assert_int_equal(system(path), 0);
+	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
+}
+
+static void test_rewritten_while_hashed(void **state)
+{
+	(void)state;
+	changed_while_hashed(REWRITE);
+}
+
+static void test_truncated_while_hashed(void **state)
+{
+	(void)state;
+	changed_while_hashed(TRUNCATE);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_object_gets_a_sibling),
+		cmocka_unit_test(test_rewritten_while_hashed),
+		cmocka_unit_test(test_truncated_while_hashed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
