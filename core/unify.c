@@ -288,8 +288,13 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 		}
 		ret = dedupe_range(ofd, c->fd, c->st.st_size, &shared);
 		close(ofd);
-		if (ret == 1)
-			continue;	/* other bytes under this name */
+		if (ret == 1) {
+			/* other bytes under this name: a sibling takes over */
+			note(1, "'%s%s': the kernel found its bytes differ from "
+			     "'%s' after %lld bytes", qs(c->p->guest),
+			     qs(c->e->path), name, (long long)shared);
+			continue;
+		}
 		if (ret) {
 			fail(c, "share extents of", ret);
 			return UNIFY_FAILED;

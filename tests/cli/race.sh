@@ -7,7 +7,7 @@
 # a correct store and correct guests.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 9
+plan 11
 
 H=$T/host
 mkfile "$H/secret/sentinel" "host secret, never to be read or linked"
@@ -61,6 +61,19 @@ check "the guests' symlinks are still symlinks" \
 	eval '[ -L "$T/g1/usr/abs" ] && [ -L "$T/g1/usr/dotdot" ] && [ -L "$T/g1/var/lib/dpkg/status" ]'
 run_vh --store "$T/s" --verify
 check "the store verifies good after the fight" status_is 0
+
+# huge and malformed package databases: refused or parsed, no crash
+mkdir -p "$T/huge/var/lib/dpkg" "$T/junk/var/lib/dpkg"
+truncate -s 600M "$T/huge/var/lib/dpkg/status"
+head -c 100000 /dev/urandom >"$T/junk/var/lib/dpkg/status"
+mkfile "$T/huge/usr/a" "x"
+mkfile "$T/junk/usr/a" "x"
+run_vh --pkgmgr=dpkg --store "$T/s" "$T/huge"
+check "a huge database is refused with a reason" \
+	eval 'status_is 1 && err_has "larger than"'
+run_vh --pkgmgr=dpkg --store "$T/s" "$T/junk"
+check "a database of random bytes does not crash vhashify" \
+	test "$vh_status" -le 1
 
 # two runs at once on one store: the lock makes them take turns
 for g in c1 c2 c3; do
