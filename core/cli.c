@@ -57,6 +57,8 @@ static const char usage_text[] =
 "                       or none (exclude lists alone)\n"
 "      --exclude-from FILE\n"
 "                       also leave out what FILE lists (repeatable)\n"
+"      --json           the report as one JSON document on stdout (notes\n"
+"                       go to stderr); see vhashify(8) for its keys\n"
 "      --plugin-dir DIR backend plugins are in DIR (default\n"
 "                       " PLUGINDIR ";\n"
 "                       VHASHIFY_PLUGIN_DIR overrides it too)\n"
@@ -353,8 +355,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 	o->n_guests = argc - optind;
 	if (o->remove_corrupt && o->mode != MODE_VERIFY)
 		return usage_error("--remove-corrupt goes with --verify");
-	if (o->json && o->mode != MODE_STATS)
-		return usage_error("--json goes with --stats");
+	if (o->json && o->mode != MODE_STATS && o->mode != MODE_HASHIFY)
+		return usage_error("--json goes with hashifying or --stats");
+	log_notes_to_stderr(o->json);
 	if (o->immutable && o->method != METHOD_HARDLINK)
 		return usage_error("--immutable goes with --method=hardlink");
 	if (o->all && o->n_guests)

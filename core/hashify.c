@@ -86,7 +86,7 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 	if (errno) {
 		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
 		      qs(e->path), strerror(errno));
-		r->t->failed++;
+		tally_fail(r->t, r->g->prefix, e->path, NULL);
 		return true;
 	}
 	note(1, "removed leftover '%s%s'", qs(r->g->prefix), qs(e->path));
@@ -160,7 +160,7 @@ static bool file(const struct walk_entry *e, void *arg)
 		skip(r, e, SKIP_CHANGED);
 		return !o->dry_run;	/* a temporary may have come and gone */
 	case UNIFY_FAILED:
-		r->t->failed++;
+		tally_fail(r->t, r->g->prefix, e->path, NULL);
 		return !o->dry_run;
 	}
 	return false;
@@ -179,7 +179,7 @@ static void fail(const char *path, int err, void *arg)
 	}
 	error("cannot read directory '%s%s': %s", qs(r->g->prefix), qs(path),
 	      strerror(-err));
-	r->t->failed++;
+	tally_fail(r->t, r->g->prefix, path, NULL);
 }
 
 void hashify_guest(const struct hashify *h, struct guest *g,
@@ -206,6 +206,6 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 	if (ret) {
 		error("cannot walk guest '%s': %s", qs(g->path),
 		      strerror(-ret));
-		t->failed++;
+		tally_fail(t, "", g->path, NULL);
 	}
 }

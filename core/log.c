@@ -9,6 +9,18 @@
 #include "log.h"
 
 static int verbosity;
+static bool notes_to_stderr;
+static __thread char last_error[1024];
+
+void log_notes_to_stderr(bool on)
+{
+	notes_to_stderr = on;
+}
+
+const char *log_last_error(void)
+{
+	return last_error;
+}
 
 void log_set_verbosity(int level)
 {
@@ -34,8 +46,9 @@ void error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("error: ", fmt, ap);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "vhashify: error: %s\n", last_error);
 }
 
 void warning(const char *fmt, ...)
@@ -54,9 +67,9 @@ void note(int level, const char *fmt, ...)
 	if (verbosity < level)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(notes_to_stderr ? stderr : stdout, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	fputc('\n', notes_to_stderr ? stderr : stdout);
 }
 
 #define QS_SLOTS 4

@@ -10,9 +10,14 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 void log_set_verbosity(int level);
 int log_verbosity(void);
+/* Sends notes to stderr, keeping stdout for a JSON document. */
+void log_notes_to_stderr(bool on);
+/* The text of the last error() of this thread, "" if none. */
+const char *log_last_error(void);
 
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -552,21 +552,44 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 {
 	struct hashify h = { .opt = &r->opt, .stores = r->stores,
 			     .n_stores = r->n_store_paths };
+	struct guest_report *rep = calloc(r->n_guests, sizeof(*rep));
+	struct tally *t = calloc(r->n_guests, sizeof(*t));
 	struct tally total = { 0 };
 	int i;
 
+	if (!rep || !t) {
+		free(rep);
+		free(t);
+		error("out of memory");
+		return EXIT_FAILED;
+	}
 	for (i = 0; i < r->n_guests; i++) {
 		struct guest *g = &r->guests[i];
-		struct tally t = { 0 };
 
-		if (!g->excludes)
-			continue;	/* left alone, said why */
-		hashify_guest(&h, g, &t);
-		report_guest(g->path, g->reflink ? "reflink" : "hardlink", &t,
-			     r->opt.dry_run);
-		tally_add(&total, &t);
+		rep[i].guest = g->path;
+		rep[i].method = g->reflink ? "reflink" : "hardlink";
+		rep[i].backend = g->backend ? g->backend->name : NULL;
+		rep[i].t = &t[i];
+		if (!g->excludes) {	/* left alone, said why */
+			tally_fail(&t[i], "", g->path, "its backend cannot tell "
+				   "its configuration files");
+		} else {
+			hashify_guest(&h, g, &t[i]);
+			if (!r->opt.json)
+				report_guest(g->path, rep[i].method, &t[i],
+					     r->opt.dry_run);
+		}
+		tally_add(&total, &t[i]);
 	}
-	report_total(&total, now() - start, r->opt.dry_run);
+	if (r->opt.json)
+		report_json(rep, r->n_guests, &total, now() - start,
+			    r->opt.dry_run);
+	else
+		report_total(&total, now() - start, r->opt.dry_run);
+	for (i = 0; i < r->n_guests; i++)
+		tally_release(&t[i]);
+	free(t);
+	free(rep);
 	return total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
 }
 

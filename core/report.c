@@ -4,7 +4,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "json.h"
 #include "log.h"
 #include "report.h"
 
@@ -103,4 +106,97 @@ void report_total(const struct tally *t, double elapsed, bool dry_run)
 	       dry_run ? "would save:" : "bytes saved:",
 	       human(saved, buf, sizeof(buf)), saved);
 	printf("  elapsed:          %.2f s\n", elapsed);
+}
+
+void tally_fail(struct tally *t, const char *prefix, const char *path,
+		const char *why)
+{
+	struct failure *v;
+
+	t->failed++;
+	v = realloc(t->failures, (t->n_failures + 1) * sizeof(*v));
+	if (!v)
+		return;
+	t->failures = v;
+	if (asprintf(&v[t->n_failures].path, "%s%s", prefix, path) < 0)
+		return;
+	v[t->n_failures].error = strdup(why ? why : log_last_error());
+	if (!v[t->n_failures].error) {
+		free(v[t->n_failures].path);
+		return;
+	}
+	t->n_failures++;
+}
+
+void tally_release(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_failures; i++) {
+		free(t->failures[i].path);
+		free(t->failures[i].error);
+	}
+	free(t->failures);
+	t->failures = NULL;
+	t->n_failures = 0;
+}
+
+static void json_counts(const struct tally *t)
+{
+	int r;
+
+	printf("{\"files_seen\": %" PRIu64 ", \"linked\": %" PRIu64
+	       ", \"new_objects\": %" PRIu64 ", \"already_unified\": %" PRIu64
+	       ", \"skipped\": {", t->seen, t->linked, t->new_objects,
+	       t->unified);
+	for (r = 0; r < SKIP_REASONS; r++) {
+		const char *c;
+
+		/* keys in snake case: "special file" is "special_file" */
+		printf("%s\"", r ? ", " : "");
+		for (c = skip_reason_name(r); *c; c++)
+			putchar(*c == ' ' ? '_' : *c);
+		printf("\": %" PRIu64, t->skipped[r]);
+	}
+	printf("}, \"failed\": %" PRIu64 ", \"leftovers_removed\": %" PRIu64
+	       ", \"bytes_saved\": %" PRId64 "}", t->failed, t->temporaries,
+	       (int64_t)(t->bytes_freed - t->bytes_stored));
+}
+
+void report_json(const struct guest_report *g, int n, const struct tally *total,
+		 double elapsed, bool dry_run)
+{
+	struct tally none = { 0 };
+	size_t f;
+	int i;
+
+	printf("{\n  \"version\": 1,\n  \"dry_run\": %s,\n"
+	       "  \"elapsed_seconds\": %.3f,\n  \"guests\": [",
+	       dry_run ? "true" : "false", elapsed);
+	for (i = 0; i < n; i++) {
+		const struct tally *t = g[i].t ? g[i].t : &none;
+
+		printf("%s\n    {\"guest\": ", i ? "," : "");
+		json_string(stdout, g[i].guest);
+		printf(", \"method\": \"%s\", \"backend\": ", g[i].method);
+		if (g[i].backend)
+			json_string(stdout, g[i].backend);
+		else
+			printf("null");
+		printf(", \"left_alone\": %s, \"counts\": ",
+		       g[i].t ? "false" : "true");
+		json_counts(t);
+		printf(", \"failures\": [");
+		for (f = 0; f < t->n_failures; f++) {
+			printf("%s{\"path\": ", f ? ", " : "");
+			json_string(stdout, t->failures[f].path);
+			printf(", \"error\": ");
+			json_string(stdout, t->failures[f].error);
+			printf("}");
+		}
+		printf("]}");
+	}
+	printf("\n  ],\n  \"totals\": ");
+	json_counts(total);
+	printf("\n}\n");
 }

@@ -23,6 +23,12 @@ enum skip_reason {
 	SKIP_REASONS
 };
 
+/* A file that failed, for the JSON report. */
+struct failure {
+	char *path;		/* host path */
+	char *error;		/* the message that was printed */
+};
+
 struct tally {
 	uint64_t seen;		/* entries other than directories */
 	uint64_t linked;	/* now links to an object */
@@ -33,18 +39,48 @@ struct tally {
 	uint64_t temporaries;	/* leftovers of interrupted runs removed */
 	uint64_t bytes_freed;	/* sizes of guest inodes let go */
 	uint64_t bytes_stored;	/* sizes of objects created */
+	struct failure *failures;	/* kept for --json; not added up */
+	size_t n_failures;
 };
 
 /* The word for @r in the summary and in -vv lines. */
 const char *skip_reason_name(enum skip_reason r);
 
 uint64_t tally_skipped(const struct tally *t);
+/* Adds the counts of @t (not its failures) to @into. */
 void tally_add(struct tally *into, const struct tally *t);
+/*
+ * Counts a failure of @prefix + @path, because of @why, or (NULL) of the
+ * last error message printed.
+ */
+void tally_fail(struct tally *t, const char *prefix, const char *path,
+		const char *why);
+void tally_release(struct tally *t);
 
 /* One line for a guest: "guest 'PATH': ..." */
 void report_guest(const char *guest, const char *method,
 		  const struct tally *t, bool dry_run);
 /* The summary of the whole run. */
 void report_total(const struct tally *t, double elapsed, bool dry_run);
+
+/* One guest of the JSON report. */
+struct guest_report {
+	const char *guest;
+	const char *method;	/* "hardlink", "reflink" */
+	const char *backend;	/* NULL for none */
+	const struct tally *t;	/* NULL: left alone, see its failure */
+};
+
+/*
+ * The run report as one JSON document on stdout (--json). Keys, stable:
+ * "version" (1), "dry_run", "elapsed_seconds", "guests" (list of
+ * {"guest", "method", "backend", "left_alone", "counts", "failures":
+ * [{"path", "error"}]}) and "totals" ("counts" as for a guest).
+ * "counts": "files_seen", "linked", "new_objects", "already_unified",
+ * "skipped" (an object per reason), "failed", "leftovers_removed",
+ * "bytes_saved".
+ */
+void report_json(const struct guest_report *g, int n, const struct tally *total,
+		 double elapsed, bool dry_run);
 
 #endif
