@@ -35,6 +35,7 @@ static const char usage_text[] =
 "                       " SYSCONFDIR "/vhashify/vhashify.yaml)\n"
 "  -n, --dry-run        change nothing, report what would be done\n"
 "  -v, --verbose        list linked files; twice: skipped files and why\n"
+"  -q, --quiet          no progress line (shown on a terminal otherwise)\n"
 "      --all            every guest found in the configured guest paths\n"
 "      --refresh        re-check files that already are store objects\n"
 "      --ignore-mtime   link files whose mtimes differ\n"
@@ -139,6 +140,7 @@ static const struct option long_options[] = {
 	{ "restore", no_argument, NULL, OPT_RESTORE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "immutable", no_argument, NULL, OPT_IMMUTABLE },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -252,7 +254,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 		o->sysconfdir = SYSCONFDIR "/vhashify";
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "s:c:nvhV", long_options,
+	while ((c = getopt_long(argc, argv, "s:c:nqvhV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -306,6 +308,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose++;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case OPT_REFRESH:
 			o->refresh = true;

@@ -65,6 +65,7 @@ struct options {
 	bool json;		/* --json */
 	bool min_size_set;	/* --min-size given */
 	bool immutable;		/* --immutable: objects get chattr +i */
+	bool quiet;		/* --quiet: no progress */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include "hashify.h"
 #include "immutable.h"
 #include "log.h"
+#include "progress.h"
 #include "store.h"
 #include "tmpname.h"
 #include "unify.h"
@@ -125,6 +126,7 @@ static bool file(const struct walk_entry *e, void *arg)
 	if (remove_leftover(r, e))
 		return !o->dry_run;
 	r->t->seen++;
+	progress_file(S_ISREG(e->st.st_mode) ? e->st.st_size : 0);
 	why = why_not(r, e);
 	if (why >= 0) {
 		skip(r, e, why);

@@ -12,6 +12,13 @@ static int verbosity;
 static bool notes_to_stderr;
 static __thread char last_error[1024];
 
+static void (*before_message)(void);
+
+void log_before_message(void (*fn)(void))
+{
+	before_message = fn;
+}
+
 void log_notes_to_stderr(bool on)
 {
 	notes_to_stderr = on;
@@ -37,6 +44,8 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 	char msg[4096];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (before_message)
+		before_message();
 	/* one write per message, so lines of parallel writers do not mix */
 	fprintf(stderr, "vhashify: %s%s\n", prefix, msg);
 }
@@ -48,6 +57,8 @@ void error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
+	if (before_message)
+		before_message();
 	fprintf(stderr, "vhashify: error: %s\n", last_error);
 }
 

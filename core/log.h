@@ -16,6 +16,8 @@ void log_set_verbosity(int level);
 int log_verbosity(void);
 /* Sends notes to stderr, keeping stdout for a JSON document. */
 void log_notes_to_stderr(bool on);
+/* Calls @fn before each error or warning (the progress line clears). */
+void log_before_message(void (*fn)(void));
 /* The text of the last error() of this thread, "" if none. */
 const char *log_last_error(void);
 

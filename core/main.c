@@ -36,6 +36,7 @@
 #include "maint.h"
 #include "match.h"
 #include "plugin.h"
+#include "progress.h"
 #include "report.h"
 #include "store.h"
 
@@ -563,9 +564,12 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 		error("out of memory");
 		return EXIT_FAILED;
 	}
+	progress_start(r->n_guests, !r->opt.quiet && !r->opt.json &&
+		       !log_verbosity() && isatty(STDERR_FILENO));
 	for (i = 0; i < r->n_guests; i++) {
 		struct guest *g = &r->guests[i];
 
+		progress_guest(i, g->name ? g->name : g->path);
 		rep[i].guest = g->path;
 		rep[i].method = g->reflink ? "reflink" : "hardlink";
 		rep[i].backend = g->backend ? g->backend->name : NULL;
@@ -575,6 +579,7 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 				   "its configuration files");
 		} else {
 			hashify_guest(&h, g, &t[i]);
+			progress_end();
 			if (!r->opt.json)
 				report_guest(g->path, rep[i].method, &t[i],
 					     r->opt.dry_run);

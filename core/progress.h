@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_PROGRESS_H
+#define VHASHIFY_PROGRESS_H
+
+/*
+ * Progress on stderr while guests are hashified: one line, rewritten at
+ * most five times a second, with the current guest, files and bytes
+ * done, the rate and, once a guest is finished, an estimate of the time
+ * left. Only when stderr is a terminal and not --quiet.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+void progress_start(int n_guests, bool enabled);
+/* Guest @i (from 0) of the run, named @name, begins. */
+void progress_guest(int i, const char *name);
+/* One more entry seen, of @bytes read or linked. */
+void progress_file(off_t bytes);
+/* Clears the line (before a summary or a message). */
+void progress_end(void);
+
+#endif

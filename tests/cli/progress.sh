@@ -1,0 +1,19 @@
+#!/bin/sh
+# Progress: a line on stderr when it is a terminal (script(1) gives one),
+# nothing when it is not, nothing with --quiet.
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
+command -v script >/dev/null || skip_all "script (bsdutils) is needed"
+plan 3
+
+for g in g1 g2; do
+	for i in $(seq 1 400); do mkfile "$T/$g/usr/f$i" "file $i"; done
+done
+cmd="vhashify --pkgmgr=none --refresh --store $T/s $T/g1 $T/g2"
+run_vh --pkgmgr=none --store "$T/s" "$T/g1" "$T/g2"
+check "without a terminal there is no progress" eval '! grep -q "\[1/2\]" "$T/err"'
+script -qec "$cmd" /dev/null >"$T/tty" 2>&1 || :
+check "on a terminal a progress line shows guest, files and rate" \
+	grep -aq '\[1/2\] .*files, .*MiB/s' "$T/tty"
+script -qec "$cmd --quiet" /dev/null >"$T/tty2" 2>&1 || :
+check "--quiet shows no progress" eval '! grep -aq "\[1/2\]" "$T/tty2"'
+done_testing
