@@ -37,6 +37,8 @@ struct glob {
 	size_t n;
 	char *literal;		/* the fixed start, unescaped */
 	size_t literal_len;
+	char *tail;		/* the fixed end after the last wildcard */
+	size_t tail_len;
 	size_t seq;		/* rule number: lower wins */
 	bool include;
 };
@@ -75,6 +77,7 @@ void matcher_free(struct matcher *m)
 	for (i = 0; i < m->n_globs; i++) {
 		free(m->globs[i].toks);
 		free(m->globs[i].literal);
+		free(m->globs[i].tail);
 	}
 	free(m->globs);
 	for (i = 0; i < m->n_includes; i++)
@@ -221,6 +224,7 @@ static int compile(const char *pat, size_t len, struct glob *g)
 	const char *p = pat, *end = pat + len;
 	struct tok *t;
 	bool literal = true;
+	size_t i, j;
 
 	g->toks = calloc(len + 1, sizeof(*g->toks));
 	g->literal = malloc(len + 1);
@@ -269,6 +273,18 @@ static int compile(const char *pat, size_t len, struct glob *g)
 		g->n++;
 	}
 	g->literal[g->literal_len] = '\0';
+
+	/* the plain characters after the last wildcard, e.g. ".dpkg-old":
+	 * a path without them cannot match, whatever the rest */
+	for (i = g->n; i > 0 && g->toks[i - 1].kind == T_CHAR; i--)
+		;
+	g->tail_len = g->n - i;
+	g->tail = malloc(g->tail_len + 1);
+	if (!g->tail)
+		return -ENOMEM;
+	for (j = 0; j < g->tail_len; j++)
+		g->tail[j] = g->toks[i + j].c;
+	g->tail[j] = '\0';
 	return 0;
 }
 
@@ -306,6 +322,7 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 out_free:
 	free(g.toks);
 	free(g.literal);
+	free(g.tail);
 	return ret;
 }
 
@@ -331,6 +348,8 @@ static bool glob_matches(const struct glob *g, const char *path, size_t len)
 
 	if (g->literal_len > len || memcmp(g->literal, path, g->literal_len))
 		return false;
+	if (g->tail_len && !memmem(path, len, g->tail, g->tail_len))
+		return false;	/* the fixed end is nowhere in the path */
 	if (2 * (g->n + 1) > sizeof(small)) {
 		buf = malloc(2 * (g->n + 1));
 		if (!buf)
