@@ -16,13 +16,17 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-bool link_same_state(const struct stat *a, const struct stat *b)
+bool link_same_content(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
 	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
 	       a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
-	       same_time(&a->st_mtim, &b->st_mtim) &&
-	       same_time(&a->st_ctim, &b->st_ctim);
+	       same_time(&a->st_mtim, &b->st_mtim);
+}
+
+bool link_same_state(const struct stat *a, const struct stat *b)
+{
+	return link_same_content(a, b) && same_time(&a->st_ctim, &b->st_ctim);
 }
 
 int link_replace(int objfd, const char *objname, int dirfd, const char *name,

@@ -26,5 +26,10 @@ int link_replace(int objfd, const char *objname, int dirfd, const char *name,
 
 /* Whether @a and @b show the same inode with the same content state. */
 bool link_same_state(const struct stat *a, const struct stat *b);
+/*
+ * The same, but ctime may differ: for an inode we linked ourselves,
+ * which moves ctime; a write still moves mtime or size.
+ */
+bool link_same_content(const struct stat *a, const struct stat *b);
 
 #endif

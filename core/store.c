@@ -444,11 +444,35 @@ static int make_fanout(struct store *s, const char *name)
 	return 0;
 }
 
+/* Adds the inode open as @fd to the store's set of object inodes. */
+static int note_inode(struct store *s, int fd)
+{
+	struct stat st;
+
+	if (!fstat(fd, &st))
+		return u64set_add(&s->inodes, st.st_ino);
+	return 0;
+}
+
+/* Gives the file open as @fd the object name @name. */
+static int link_fd(struct store *s, int fd, const char *name)
+{
+	char proc[64];
+
+	if (linkat(fd, "", s->objfd, name, AT_EMPTY_PATH)) {
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
+		if (errno != ENOENT && errno != EPERM)
+			return -errno;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, s->objfd, name, AT_SYMLINK_FOLLOW))
+			return -errno;
+	}
+	return note_inode(s, fd);
+}
+
 int store_tmp_publish(struct store *s, struct store_tmp *t,
 		      const char *name)
 {
-	char proc[64];
-	struct stat st;
 	int ret;
 
 	ret = make_fanout(s, name);
@@ -462,17 +486,16 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
 			return -errno;
 		unlinkat(s->dirfd, from + 3, 0);
 		t->name[0] = '\0';
-	} else if (linkat(t->fd, "", s->objfd, name, AT_EMPTY_PATH)) {
-		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
-		if (errno != ENOENT && errno != EPERM)
-			return -errno;
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
-		if (linkat(AT_FDCWD, proc, s->objfd, name, AT_SYMLINK_FOLLOW))
-			return -errno;
+		return note_inode(s, t->fd);
 	}
-	if (!fstat(t->fd, &st))
-		return u64set_add(&s->inodes, st.st_ino);
-	return 0;
+	return link_fd(s, t->fd, name);
+}
+
+int store_adopt(struct store *s, int fd, const char *name)
+{
+	int ret = make_fanout(s, name);
+
+	return ret ? ret : link_fd(s, fd, name);
 }
 
 void store_tmp_discard(struct store *s, struct store_tmp *t)

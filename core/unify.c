@@ -96,6 +96,32 @@ out_discard:
 }
 
 /*
+ * Makes the candidate itself object @name: its inode, hashed and
+ * unchanged since, gets the object name and the guest path keeps it.
+ * No bytes are written and no inode is made, so this is the cheap way;
+ * --immutable objects are private copies instead (make_object), so
+ * that no guest can hold a writable descriptor of one. Returns 0,
+ * -ESTALE when the file changed (the name is taken back), -EEXIST, or
+ * another -errno.
+ */
+static int adopt_object(const struct candidate *c, const char *name)
+{
+	struct store *s = c->p->store;
+	struct stat now;
+	int ret;
+
+	ret = store_adopt(s, c->fd, name);
+	if (ret)
+		return ret;
+	/* the link itself moved ctime and nlink; a write moves mtime */
+	if (fstat(c->fd, &now) || !link_same_content(&now, &c->st)) {
+		unlinkat(s->objfd, name, 0);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
  * Whether the existing object @ofd (@ost) may stand for the candidate:
  * same metadata key, and the same bytes proved by the digest method or
  * by comparing them. Returns 1 yes, 0 no, or -errno.
@@ -179,7 +205,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*stored = size;
 				return UNIFY_LINKED_NEW;
 			}
-			ret = make_object(c, name);
+			ret = c->p->immutable ? make_object(c, name) :
+						adopt_object(c, name);
 			if (ret == -EEXIST) {
 				sibling--;	/* appeared meanwhile: look again */
 				continue;
@@ -189,6 +216,10 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			if (ret) {
 				fail(c, "store", ret);
 				return UNIFY_FAILED;
+			}
+			if (!c->p->immutable) {
+				*freed = 0;	/* the guest keeps its inode */
+				return UNIFY_LINKED_NEW;
 			}
 			ret = link_object(c, name);
 			if (ret)

@@ -5,8 +5,9 @@
 /*
  * One candidate file to its store object: read its metadata key, hash
  * its content, find the object with the same digest and key (proving
- * the bytes equal) or make one from a private copy, then replace the
- * file by a link to it.
+ * the bytes equal) and replace the file by a link to it. With no such
+ * object, the file itself becomes the object (with --immutable, a
+ * private copy of it does).
  *
  * With reflink, the object holds content only, and the file keeps its
  * inode: the kernel compares the bytes and shares the object's extents

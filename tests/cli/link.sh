@@ -2,7 +2,7 @@
 # Identical files of three guests become one store object; a second run
 # changes nothing and reads no content; a dry run changes nothing.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
-plan 19
+plan 20
 
 S=$T/store
 # three guests with the same /usr, a private file each, and /etc
@@ -29,8 +29,13 @@ check "dry run changes no guest file (inode, metadata, content)" \
 	same_manifest "$T/g1.inodes" "$T/g1.dry"
 check "dry run creates no store" test ! -e "$S"
 
+own_ino=$(stat -c %i "$T/g1/usr/share/own")
+tool_ino=$(stat -c %i "$T/g1/usr/bin/tool")
 run_vh --pkgmgr=none --store "$S" "$T/g1" "$T/g2" "$T/g3"
 check "run exits 0" status_is 0
+check "a new object is the first guest's own inode, not a copy" \
+	eval 'test "$(stat -c %i "$T/g1/usr/share/own")" = "$own_ino" &&
+	      test "$(stat -c %i "$T/g3/usr/bin/tool")" = "$tool_ino"'
 check "identical files across three guests are one inode" \
 	eval 'same_inode "$T/g1/usr/bin/tool" "$T/g2/usr/bin/tool" &&
 	      same_inode "$T/g1/usr/bin/tool" "$T/g3/usr/bin/tool"'
