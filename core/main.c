@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 
 #include "cli.h"
+#include "closer.h"
 #include "conf.h"
 #include "dedupe.h"
 #include "detect.h"
@@ -548,6 +549,12 @@ static int run_restore(struct run *r)
 	return total.failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/*
+ * Threads that close replaced guest files (see closer.h): they wait for
+ * the device, not for a CPU, so more than the cores.
+ */
+#define CLOSER_THREADS 4
+
 /* The main job: every guest into its store. */
 static int run_hashify(struct run *r, int guests_failed, double start)
 {
@@ -566,6 +573,8 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 	}
 	progress_start(r->n_guests, !r->opt.quiet && !r->opt.json &&
 		       !log_verbosity() && isatty(STDERR_FILENO));
+	if (closer_start(CLOSER_THREADS))
+		note(1, "closing replaced files in the foreground");
 	for (i = 0; i < r->n_guests; i++) {
 		struct guest *g = &r->guests[i];
 
@@ -586,6 +595,7 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 		}
 		tally_add(&total, &t[i]);
 	}
+	closer_stop();
 	if (r->opt.json)
 		report_json(rep, r->n_guests, &total, now() - start,
 			    r->opt.dry_run);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "content.h"
 #include "dedupe.h"
 #include "immutable.h"
@@ -394,8 +395,15 @@ enum unify_result unify_file(const struct unify_params *p,
 
 out_release:
 	metakey_release(&c.key);
+	if (res == UNIFY_LINKED && !p->reflink && *freed) {
+		/* the last reference to a replaced inode: freeing its
+		 * blocks may wait for the device */
+		closer_close(c.fd);
+		c.fd = -1;
+	}
 out_close:
-	close(c.fd);
+	if (c.fd >= 0)
+		close(c.fd);
 	if (res != UNIFY_LINKED && res != UNIFY_LINKED_NEW)
 		*freed = *stored = 0;
 	return res;
