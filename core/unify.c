@@ -35,9 +35,15 @@ static void fail(const struct candidate *c, const char *what, int err)
 /*
  * Makes a new object @name from the candidate: a private copy in the
  * store, hashed again from the copy, given the candidate's metadata,
- * then published. Returns 0, -ESTALE when the copy does not match
- * (the file changed), -EEXIST when the name appeared meanwhile, or
- * another -errno.
+ * synced, then published. Returns 0, -ESTALE when the copy does not
+ * match (the file changed), -EEXIST when the name appeared meanwhile,
+ * or another -errno.
+ *
+ * A reflink object is a clone and nothing more: no metadata, no guest
+ * path will ever name it, and the kernel compares the bytes at every
+ * dedupe, so one that changed under the clone misleads nobody. Nor does
+ * it need a sync: the kernel writes a range back before it shares its
+ * extents, in a transaction that commits after the clone's.
  */
 static int make_object(const struct candidate *c, const char *name)
 {
@@ -55,6 +61,8 @@ static int make_object(const struct candidate *c, const char *name)
 	ret = content_copy(c->fd, t.fd, c->st.st_size);
 	if (ret)
 		goto out_discard;
+	if (c->p->reflink)
+		goto out_publish;
 	ret = content_hash(t.fd, s->hash, &copied, &size);
 	if (ret)
 		goto out_discard;
@@ -62,8 +70,6 @@ static int make_object(const struct candidate *c, const char *name)
 		ret = -ESTALE;
 		goto out_discard;
 	}
-	if (c->p->reflink)
-		goto out_publish;	/* a dedupe source: no metadata */
 	ret = metakey_apply(&c->key, t.fd);
 	if (ret)
 		goto out_discard;
@@ -79,12 +85,12 @@ static int make_object(const struct candidate *c, const char *name)
 	metakey_release(&key);
 	if (ret)
 		goto out_discard;
-out_publish:
 	/* durable before any guest path can point at it */
 	if (fdatasync(t.fd)) {
 		ret = -errno;
 		goto out_discard;
 	}
+out_publish:
 	ret = store_tmp_publish(s, &t, name);
 	if (ret)
 		goto out_discard;
@@ -318,6 +324,9 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 			*freed = c->st.st_size;
 			return UNIFY_LINKED;
 		}
+		/* the kernel reads both to compare, a page at a time: a
+		 * fresh object is not in the page cache, so read ahead */
+		posix_fadvise(ofd, 0, 0, POSIX_FADV_WILLNEED);
 		ret = dedupe_range(ofd, c->fd, c->st.st_size, &shared);
 		close(ofd);
 		if (ret == 1) {
