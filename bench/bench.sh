@@ -1,44 +1,61 @@
 #!/bin/bash
-# make bench: vhashify against util-linux hardlink (default and -c),
-# rdfind and jdupes on real Debian guests made by mmdebstrap, with the
-# physical limits beside: reading every byte once with 1 MiB reads, and
-# a metadata-only walk. Scenarios on a fresh copy each repetition: the
-# first run over all guests, a re-run with nothing changed, a re-run
-# after 300 files of one guest were rewritten, and a run after one new
-# guest was added. Each tool's guests are checked to keep their bytes.
-# Not yet: rmlint, the reflink peers (duperemove, hardlink --reflink),
-# cold-cache runs.
+# make bench: vhashify against the peer tools on real Debian guests made
+# by mmdebstrap. Every scenario runs on a fresh copy of the corpus: a
+# loop-mounted filesystem image holding the guests, copied anew.
+#
+#   hardlink mode, on ext4: vhashify, util-linux hardlink (default and
+#   -c), rdfind, jdupes and rmlint with its hardlink handler
+#     first-cold  first run over all guests, page cache dropped
+#     first       first run over all guests, warm cache
+#     rerun       again, nothing changed
+#     upgrade     again, after 300 files of one guest were rewritten
+#     add-guest   a new guest beside the others, already linked: the
+#                 peers run over all guests (they have no other way),
+#                 vhashify over the new guest alone (its store knows
+#                 the others)
+#   reflink mode, on XFS: vhashify --method=reflink, duperemove -d,
+#   hardlink --reflink: first (warm) and rerun
+#   limits: reading every byte once with 1 MiB reads (warm and cold),
+#   and a metadata-only walk (find -printf of inode, size, mtime)
+#
+# Each tool's first run is checked to keep every guest file's bytes, and
+# its bytes saved are set beside the most its own rules allow (content;
+# content and metadata; vhashify's: content and metadata of the files
+# its exclusions leave).
 #   BENCH_QUICK=1   3 guests and 1 repetition instead of 8 and 3
-#   BENCH_CACHE     where the corpus is kept between runs
-#   BENCH_WORK      where the copies are worked on
+#   BENCH_REPS      repetitions (median reported)
+#   BENCH_CACHE     where the corpus and its images are kept
 # Results: bench/results.md and bench/results.json in the source tree.
 set -eu
 src=$1 build=$2
 quick=${BENCH_QUICK:-0}
 reps=${BENCH_REPS:-3}
-cache=${BENCH_CACHE:-/var/tmp/vhashify-bench/corpus}
-work=${BENCH_WORK:-/var/tmp/vhashify-bench/work}
+cache=${BENCH_CACHE:-/var/tmp/vhashify-bench}
+mnt=$cache/mnt
 export VHASHIFY_SYSCONFDIR=$src/etc VHASHIFY_PLUGIN_DIR=$build/plugins/.libs
 vh=$build/vhashify
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
 # the peers and tools, from Debian's packages
-for p in mmdebstrap rdfind jdupes time; do
+for p in mmdebstrap rdfind jdupes rmlint duperemove time xfsprogs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q 'install ok installed' ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done
 cc -O2 -o "$build/readall" "$src/bench/readall.c"
 
-# the corpus: guests that overlap partly, as real ones do
 if [ "$quick" = 1 ]; then
 	guests="min1 py1 pl1"; reps=1
 else
 	guests="min1 min2 py1 py2 pl1 pl2 cc1 cc2"
 fi
-mkdir -p "$cache"
+
+# the corpus: guests that overlap partly, as real ones do
+mkdir -p "$cache/corpus" "$mnt"
+umount "$mnt" 2>/dev/null || :
 for g in $guests new; do
-	[ -e "$cache/$g/.done" ] && continue
+	d=$cache/corpus/$g
+	[ -e "$d/.done" ] && continue
 	case $g in
 	min*) inc= ;;
 	py*) inc=--include=python3 ;;
@@ -47,71 +64,151 @@ for g in $guests new; do
 	new) inc=--include=python3,perl ;;
 	esac
 	echo "bench: making guest $g"
-	rm -rf "${cache:?}/$g"
-	mmdebstrap --quiet --variant=minbase $inc bookworm "$cache/$g"
-	touch "$cache/$g/.done"
+	# an interrupted mmdebstrap may have left its mounts: never
+	# delete through them
+	grep -q " $d/" /proc/mounts && { echo "bench: '$d' has mounts" >&2; exit 1; }
+	rm -rf --one-file-system "$d"
+	mmdebstrap --quiet --variant=minbase $inc bookworm "$d"
+	grep -q " $d/" /proc/mounts && { echo "bench: '$d' has mounts" >&2; exit 1; }
+	touch "$d/.done"
 done
 
-timed() {	# timed OUT CMD...: wall, user, sys (s) and peak RSS (KiB) in OUT
-	/usr/bin/time -f '%e %U %S %M' -o "$1" "${@:2}" >/dev/null 2>&1 || :
+# the images: the guests on a filesystem of their own, once per corpus
+image() {	# image FSTYPE: $cache/FSTYPE.img holding the guests and "new"
+	local img=$cache/$1.img stamp="$guests new"
+	[ -e "$img" ] && [ "$(cat "$img.done" 2>/dev/null)" = "$stamp" ] && return
+	echo "bench: making the $1 image"
+	rm -f "$img" "$img.done"
+	truncate -s 8G "$img"
+	case $1 in
+	ext4) mkfs.ext4 -q -F "$img" ;;
+	xfs) mkfs.xfs -q -f -m reflink=1 "$img" ;;
+	esac
+	mount -o loop "$img" "$mnt"
+	for g in $guests new; do
+		cp -a --one-file-system "$cache/corpus/$g" "$mnt/"
+		rm -f "$mnt/$g/.done"
+	done
+	umount "$mnt"
+	echo "$stamp" >"$img.done"
 }
-disk() { du -s --block-size=1 "$@" | awk '{ s += $1 } END { print s }'; }
+image ext4
+image xfs
+
+fresh() {	# fresh FSTYPE cold|warm: a fresh copy mounted on $mnt
+	umount "$mnt" 2>/dev/null || :
+	cp --sparse=always "$cache/$1.img" "$cache/work.img"
+	mount -o loop "$cache/work.img" "$mnt"
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	[ "$2" = cold ] ||
+		find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
+}
+trap 'umount "$mnt" 2>/dev/null || :; rm -f "$cache/work.img"' EXIT
+
+timed() {	# timed CMD...: "wall user sys peak-RSS-KiB" of CMD
+	/usr/bin/time -f '%e %U %S %M' -o "$build/b.time" "$@" \
+		>/dev/null 2>"$build/b.err" || :
+	cat "$build/b.time"
+}
+dirs() { local d= g; for g in "$@"; do d="$d $mnt/$g"; done; echo $d; }
+used() { sync; df -B1 --output=used "$mnt" | tail -n 1; }
 linked() { find "$@" -type f -links +1 | wc -l; }
-digest() { (cd "$1" && find $guests -type f -print0 | sort -z |
+digest() { (cd "$mnt" && find $guests -type f -print0 | sort -z |
 	xargs -0 sha256sum | sha256sum | cut -c1-16); }
 
 tool_cmd() {	# the command of tool $1 over the guests $2...
 	local t=$1
 	shift
 	case $t in
-	vhashify) echo "$vh -q --store $work/store $*" ;;
+	vhashify) echo "$vh -q --store $mnt/store $*" ;;
 	hardlink) echo "hardlink -q $*" ;;
 	hardlink-c) echo "hardlink -q -c $*" ;;
 	rdfind) echo "rdfind -makehardlinks true -outputname /dev/null $*" ;;
 	jdupes) echo "jdupes -q -r -L $*" ;;
+	rmlint) echo "sh -c 'rmlint --hidden -T df -c sh:hardlink -o sh:$cache/rmlint.sh \"\$@\" && sh $cache/rmlint.sh -d -x' rmlint $*" ;;
+	vhashify-reflink) echo "$vh -q --method=reflink --store $mnt/store $*" ;;
+	duperemove) echo "duperemove -d -r -q $*" ;;
+	hardlink-reflink) echo "hardlink -q --reflink=always $*" ;;
 	esac
 }
+run() {	# run REP TOOL SCENARIO GUEST...: one timed run, a result line
+	local rep=$1 t=$2 s=$3 before after
+	shift 3
+	before=$(used)
+	set -- $(timed sh -c "$(tool_cmd "$t" $(dirs "$@"))") \
+		$(linked $(dirs "$@")) $((before - $(used)))
+	echo "$rep $t $s $*" >>"$raw"
+	[ "$s" != first ] && [ "$s" != first-cold ] && return
+	[ "$(digest)" = "$sum" ] || echo "$rep $t CHANGED $s" >>"$raw"
+}
+upgrade() {	# 300 files of the first guest rewritten, as by a package upgrade
+	find "$mnt/${guests%% *}/usr" -type f -size +1k | head -n 300 |
+		while read -r f; do cp -p "$f" "$f.new"; echo >>"$f.new"
+			touch -r "$f" "$f.new"; mv "$f.new" "$f"; done
+}
 
-results=$build/bench-raw.txt
-: >"$results"
-dirs() { local d= g; for g in "$@"; do d="$d $work/$g"; done; echo $d; }
+raw=$build/bench-raw.txt
+: >"$raw"
+# what each tool's rules allow at most, and the guests' digest
+fresh ext4 warm
+sum=$(digest)
+(cd "$mnt" && find $guests -type f -printf '%p\t%i\t%m\t%U\t%G\t%T@\t%b\n') >"$build/b.meta"
+(cd "$mnt" && find $guests -type f -print0 | xargs -0 sha256sum) >"$build/b.sums"
+$vh -n -vv --store "$mnt/store" $(dirs $guests) 2>/dev/null |
+	sed -n "s|^would link '$mnt/\([^']*\)'.*|\1|p" >"$build/b.cand"
+# xattrs: none in these guests, so metadata is mode, owner and mtime
+awk -F'\t' -v raw="$raw" '
+FILENAME ~ /cand$/ { cand[$0] = 1; next }
+FILENAME ~ /sums$/ { h = substr($0, 1, 64); p = substr($0, 67); sha[p] = h; next }
+{	p = $1; ino = $2; bytes = $7 * 512
+	k["content"] = sha[p]; k["meta"] = sha[p] " " $3 " " $4 " " $5 " " $6
+	k["ours"] = (p in cand) ? k["meta"] : ""
+	k["ours-content"] = (p in cand) ? sha[p] : ""
+	for (r in k) {
+		if (k[r] == "" || seen[r, k[r], ino]++) continue
+		total[r, k[r]] += bytes
+		if (bytes > big[r, k[r]]) big[r, k[r]] = bytes
+		keys[r, k[r]] = 1
+	}
+}
+END {
+	for (rk in keys) { split(rk, a, SUBSEP); max[a[1]] += total[rk] - big[rk] }
+	for (r in max) print "0 max " r " 0 0 0 0 0 " max[r] >>raw
+}' "$build/b.cand" "$build/b.sums" "$build/b.meta"
+
 for rep in $(seq 1 "$reps"); do
-	for t in vhashify hardlink hardlink-c rdfind jdupes; do
-		echo "bench: $t, repetition $rep"
-		rm -rf "$work"
-		mkdir -p "$work"
-		for g in $guests; do cp -a "$cache/$g" "$work/"; done
-		sync
-		before=$(disk $(dirs $guests))
-		sum=$(digest "$work")
-		# limits, on this very copy, warm cache
-		timed "$build/b.read" "$build/readall" $(dirs $guests)
-		timed "$build/b.meta" find $(dirs $guests) -printf '%i %s %T@\n'
-		echo "$rep limit read $(cat "$build/b.read") 0 0" >>"$results"
-		echo "$rep limit walk $(cat "$build/b.meta") 0 0" >>"$results"
-		# 1: first run over all guests
-		timed "$build/b.t" $(tool_cmd $t $(dirs $guests))
-		echo "$rep $t first $(cat "$build/b.t") $(linked $(dirs $guests)) $((before - $(disk $(dirs $guests))))" >>"$results"
-		[ "$(digest "$work")" = "$sum" ] || echo "bench: $t CHANGED GUEST BYTES" | tee -a "$results"
-		# 2: again, nothing changed
-		timed "$build/b.t" $(tool_cmd $t $(dirs $guests))
-		echo "$rep $t rerun $(cat "$build/b.t") $(linked $(dirs $guests)) 0" >>"$results"
-		# 3: an upgrade-like change: 300 files of one guest rewritten
-		first=${guests%% *}
-		find "$work/$first/usr" -type f -size +1k | head -n 300 |
-			while read -r f; do cp -p "$f" "$f.new"; echo >>"$f.new";
-				touch -r "$f" "$f.new"; mv "$f.new" "$f"; done
-		timed "$build/b.t" $(tool_cmd $t $(dirs $guests))
-		echo "$rep $t upgrade $(cat "$build/b.t") $(linked $(dirs $guests)) 0" >>"$results"
-		# 4: one new guest added to the others
-		cp -a "$cache/new" "$work/"
-		timed "$build/b.t" $(tool_cmd $t $(dirs $guests new))
-		echo "$rep $t add-guest $(cat "$build/b.t") $(linked $(dirs $guests new)) 0" >>"$results"
+	echo "bench: repetition $rep of $reps"
+	fresh ext4 cold
+	echo "$rep limit read-cold $(timed "$build/readall" $(dirs $guests)) 0 0" >>"$raw"
+	echo "$rep limit read $(timed "$build/readall" $(dirs $guests)) 0 0" >>"$raw"
+	echo "$rep limit walk $(timed find $(dirs $guests) -printf '%i %s %T@\n') 0 0" >>"$raw"
+	for t in vhashify hardlink hardlink-c rdfind jdupes rmlint; do
+		echo "bench: $t"
+		fresh ext4 cold
+		run "$rep" "$t" first-cold $guests
+		fresh ext4 warm
+		run "$rep" "$t" first $guests
+		run "$rep" "$t" rerun $guests
+		upgrade
+		run "$rep" "$t" upgrade $guests
+		if [ "$t" = vhashify ]; then
+			run "$rep" "$t" add-guest new
+		else
+			run "$rep" "$t" add-guest $guests new
+		fi
+	done
+	for t in vhashify-reflink duperemove hardlink-reflink; do
+		echo "bench: $t"
+		fresh xfs warm
+		run "$rep" "$t" first $guests
+		run "$rep" "$t" rerun $guests
 	done
 done
+umount "$mnt"
 
 # medians, a markdown table and JSON
-machine="$(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(uname -r), $(df -T "$work" | awk 'NR == 2 { print $2 }')"
+machine="$(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), $(free -g | awk '/Mem:/ { print $2 }') GiB, Linux $(uname -r)"
 awk -v machine="$machine" -v guests="$guests" -v reps="$reps" '
 function median(list,   n, a, i, j, t) {
 	n = split(list, a, " ")
@@ -119,27 +216,42 @@ function median(list,   n, a, i, j, t) {
 		if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return a[int((n + 1) / 2)]
 }
-/CHANGED/ { bad[$3] = 1; next }
-{ k = $2 " " $3; keys[k] = 1; wall[k] = wall[k] " " $4; cpu[k] = cpu[k] " " ($5 + $6)
-  rss[k] = rss[k] " " $7; lnk[k] = $8; saved[k] = $9 }
-END {
-	split("first rerun upgrade add-guest", sc, " ")
-	split("vhashify hardlink hardlink-c rdfind jdupes", tl, " ")
-	print "# Benchmark results\n"
-	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm), " reps " repetition(s), median, warm cache.\n"
-	print "Limits: reading every byte once (1 MiB reads) " median(wall["limit read"]) " s; metadata-only walk (find -printf) " median(wall["limit walk"]) " s.\n"
-	print "| scenario | tool | wall s | CPU s | peak RSS MiB | files linked | MiB saved (first run) | / best peer | / limit |"
-	print "|---|---|---|---|---|---|---|---|---|"
-	for (s = 1; s <= 4; s++) {
-		best = ""
-		for (t = 2; t <= 5; t++) { k = tl[t] " " sc[s]; if (k in keys) { w = median(wall[k]); if (best == "" || w < best) best = w } }
-		lim = (sc[s] == "first" ? median(wall["limit read"]) : median(wall["limit walk"]))
-		for (t = 1; t <= 5; t++) {
-			k = tl[t] " " sc[s]; if (!(k in keys)) continue
+function rules(t) {
+	if (t == "vhashify") return "ours"
+	if (t == "vhashify-reflink") return "ours-content"
+	if (t == "hardlink" || t == "hardlink-reflink") return "meta"
+	return "content"
+}
+function table(title, tl, sc,   nt, ns, s, t, k, w, best, lim, limk, peer) {
+	nt = split(tl, tools, " "); ns = split(sc, scen, " ")
+	print "\n## " title "\n"
+	print "| scenario | tool | wall s | CPU s | peak RSS MiB | files linked | MiB saved | max MiB (own rules) | / best peer | / limit |"
+	print "|---|---|---|---|---|---|---|---|---|---|"
+	for (s = 1; s <= ns; s++) {
+		best = ""; peer = ""
+		for (t = 2; t <= nt; t++) {
+			k = tools[t] " " scen[s]
+			if (k in keys) { w = median(wall[k]); if (best == "" || w < best) { best = w; peer = tools[t] } }
+		}
+		limk = scen[s] == "first-cold" ? "limit read-cold" : scen[s] == "first" ? "limit read" : "limit walk"
+		lim = median(wall[limk])
+		for (t = 1; t <= nt; t++) {
+			k = tools[t] " " scen[s]; if (!(k in keys)) continue
 			w = median(wall[k])
-			printf "| %s | %s%s | %.2f | %.2f | %.1f | %d | %.1f | %.2f | %.2f |\n", sc[s], tl[t], (tl[t] in bad ? " (CHANGED BYTES)" : ""), w, median(cpu[k]), median(rss[k]) / 1024, lnk[k], saved[tl[t] " first"] / 1048576, (best > 0 ? w / best : 0), (lim > 0 ? w / lim : 0)
+			printf "| %s | %s%s | %.2f | %.2f | %.1f | %s | %.1f | %.1f | %.2f | %.2f |\n", scen[s], tools[t], (bad[tools[t]] ? " (CHANGED BYTES)" : ""), w, median(cpu[k]), median(rss[k]) / 1024, (title ~ /[Rr]eflink/ ? "-" : lnk[k]), median(saved[tools[t] " " (scen[s] == "first-cold" ? "first-cold" : "first")]) / 1048576, max[rules(tools[t])] / 1048576, (best > 0 ? w / best : 0), (lim > 0 ? w / lim : 0)
 		}
 	}
-}' "$results" >"$src/bench/results.md"
-awk 'BEGIN { print "[" } !/CHANGED/ { printf "%s{\"rep\": %s, \"tool\": \"%s\", \"scenario\": \"%s\", \"wall\": %s, \"user\": %s, \"sys\": %s, \"rss_kib\": %s, \"linked\": %s, \"saved\": %s}", (n++ ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9 } END { print "\n]" }' "$results" >"$src/bench/results.json"
+}
+$3 == "CHANGED" { bad[$2] = 1; next }
+$2 == "max" { max[$3] = $9; next }
+{ k = $2 " " $3; keys[k] = 1; wall[k] = wall[k] " " $4; cpu[k] = cpu[k] " " ($5 + $6)
+  rss[k] = rss[k] " " $7; lnk[k] = $8; saved[k] = saved[k] " " $9 }
+END {
+	print "# Benchmark results\n"
+	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm, minbase; py with python3, pl with perl, cc with gcc), each scenario on a fresh loop-mounted copy; " reps " repetition(s), median. Command: `make -C build bench`."
+	print "\nLimits: reading every byte once with 1 MiB reads " median(wall["limit read"]) " s warm, " median(wall["limit read-cold"]) " s cold; metadata-only walk (find -printf) " median(wall["limit walk"]) " s. \"/ limit\" divides by the read limit for first runs and by the walk for the others. \"MiB saved\" is that of the first run; \"max\" is the most the tool'"'"'s own rules allow (content; content and metadata; for vhashify, the files its exclusions leave). In add-guest, vhashify runs over the new guest alone, the peers over all nine guests."
+	table("Hardlink mode (ext4)", "vhashify hardlink hardlink-c rdfind jdupes rmlint", "first-cold first rerun upgrade add-guest")
+	table("Reflink mode (XFS)", "vhashify-reflink duperemove hardlink-reflink", "first rerun")
+}' "$raw" >"$src/bench/results.md"
+awk 'BEGIN { print "[" } $3 != "CHANGED" { printf "%s{\"rep\": %s, \"tool\": \"%s\", \"scenario\": \"%s\", \"wall\": %s, \"user\": %s, \"sys\": %s, \"rss_kib\": %s, \"linked\": %s, \"saved\": %s}", (n++ ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9 } END { print "\n]" }' "$raw" >"$src/bench/results.json"
 cat "$src/bench/results.md"

@@ -14,9 +14,10 @@
  *                           as many links as the filesystem allows
  *   STORE/tmp/              named temporaries where O_TMPFILE is missing
  *
- * Objects are created by vhashify as private copies, given their
- * metadata, and published under their name by an atomic link, so a
- * name never shows a half-made object.
+ * An object is a guest file adopted as it is (store_adopt), or, for
+ * --immutable and reflink, a private copy given its metadata; either is
+ * published under its name by an atomic link, so a name never shows a
+ * half-made object.
  */
 
 #include <stdbool.h>
