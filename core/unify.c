@@ -153,29 +153,31 @@ static int object_matches(const struct candidate *c, int ofd,
 }
 
 /*
- * Links the candidate to object @name; an immutable object has its flag
- * cleared for the link (nothing can link to an immutable inode) and set
- * again, and --immutable sets it on every object linked.
+ * Links the candidate to object @name, open as @ofd (or -1: opened
+ * here). An immutable object has its flag cleared for the link
+ * (nothing can link to an immutable inode) and set again, and
+ * --immutable sets it on every object linked.
  */
-static int link_object(struct candidate *c, const char *name)
+static int link_object(struct candidate *c, const char *name, int ofd)
 {
 	struct store *s = c->p->store;
 	const struct walk_entry *e = c->e;
-	int held = immutable_clear_at(s->objfd, name), ret, fd;
+	int fd = ofd, ret, err;
+	bool held = false;
 
+	if (fd < 0)
+		fd = openat(s->objfd, name, O_RDONLY | O_NOFOLLOW |
+			    O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && immutable_get(fd) == 1)
+		held = !immutable_set(fd, false);
 	ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
-	if (held >= 0) {
-		immutable_restore(held);
-	} else if (!ret && c->p->immutable) {
-		fd = openat(s->objfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		ret = fd < 0 ? -errno : immutable_set(fd, true);
-		if (fd >= 0)
-			close(fd);
-		if (ret) {
-			fail(c, "make immutable the object of", ret);
-			ret = 0;	/* linked all the same */
-		}
+	if (held || (!ret && c->p->immutable)) {
+		err = fd < 0 ? -EBADF : immutable_set(fd, true);
+		if (err && !held)
+			fail(c, "make immutable the object of", err);
 	}
+	if (fd != ofd && fd >= 0)
+		close(fd);
 	return ret;
 }
 
@@ -228,7 +230,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*freed = 0;	/* the guest keeps its inode */
 				return UNIFY_LINKED_NEW;
 			}
-			ret = link_object(c, name);
+			ret = link_object(c, name, -1);
 			if (ret)
 				return link_error(c, ret);
 			*stored = size;
@@ -250,7 +252,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			continue;	/* full: a sibling takes over */
 		}
 		ret = object_matches(c, ofd, &ost);
-		close(ofd);
+		if (ret <= 0 || s->dry_run)
+			close(ofd);
 		if (ret < 0) {
 			fail(c, "compare", ret);
 			return UNIFY_FAILED;
@@ -259,7 +262,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			continue;	/* same name, other file: a sibling */
 		if (s->dry_run)
 			return UNIFY_LINKED;
-		ret = link_object(c, name);
+		ret = link_object(c, name, ofd);
+		close(ofd);
 		if (ret == -EMLINK)
 			continue;
 		if (ret)
