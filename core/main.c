@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -608,6 +609,21 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 	return total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/*
+ * The walk holds a descriptor per directory level and the closer a few
+ * hundred more: take all the descriptors we are allowed, not the soft
+ * limit's 1024, so that deep trees do not run out.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit l;
+
+	if (!getrlimit(RLIMIT_NOFILE, &l) && l.rlim_cur < l.rlim_max) {
+		l.rlim_cur = l.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &l);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { 0 };
@@ -621,6 +637,7 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	mode = r.opt.mode;
+	raise_fd_limit();
 	if (setup_conf(&r))
 		goto out;
 

@@ -3,7 +3,7 @@
 # are handled; guest symlinks never lead vhashify to host files.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 12
+plan 13
 
 S=$T/store
 H=$T/host
@@ -56,4 +56,19 @@ check "the host file is not made a store object" \
 	test "$(stat -c %h "$H/secret")" = 1
 check "a guest file equal to a host file links only guest files" \
 	same_inode "$T/g1/usr/share/secret" "$T/g2/usr/share/secret"
+
+# deeper than the soft limit of descriptors: vhashify takes the hard one
+deep=usr/share
+for i in $(seq 1 1200); do deep=$deep/d; done
+for g in g3 g4; do mkfile "$T/$g/$deep/f" "at the bottom"; done
+touch -d @1700000000 "$T/g3/$deep/f" "$T/g4/$deep/f"
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 1400 ]; then
+	( ulimit -Sn 256 && exec vhashify --pkgmgr=none --store "$S" \
+		"$T/g3" "$T/g4" ) >"$T/deep.out" 2>&1
+	check "a tree deeper than the soft descriptor limit is walked" \
+		same_inode "$T/g3/$deep/f" "$T/g4/$deep/f"
+else
+	skip "a tree deeper than the soft descriptor limit is walked" \
+		"the hard descriptor limit is $(ulimit -Hn)"
+fi
 done_testing
