@@ -21,6 +21,8 @@ struct guest {
 	struct stat st;		/* of the root: st_dev is its filesystem */
 	struct store *store;	/* the store on that filesystem */
 	bool reflink;		/* share extents rather than inodes */
+	bool inline_small;	/* reflink: files under a block live in the
+				 * filesystem's metadata (btrfs) */
 	const struct plugin *backend;	/* package backend, NULL for none */
 	const struct detect_rule *rule;	/* the rule that chose it, or
 					 * NULL when --pkgmgr did */

@@ -109,9 +109,10 @@ static int why_not(const struct guest_run *r, const struct walk_entry *e)
 		return SKIP_OTHER_FS;	/* a bind-mounted file */
 	if (e->st.st_size < r->h->opt->min_size)
 		return SKIP_TOO_SMALL;
-	/* extents come in blocks; less than one (btrfs even keeps it
-	 * inline in its metadata) is nothing to share */
-	if (r->g->reflink && e->st.st_size < e->st.st_blksize)
+	/* btrfs keeps a file of less than a block inline in its metadata:
+	 * no extent to share (XFS shares a last block that ends both) */
+	if (r->g->reflink && r->g->inline_small &&
+	    e->st.st_size < e->st.st_blksize)
 		return SKIP_TOO_SMALL;
 	return -1;
 }

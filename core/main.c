@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include "cli.h"
@@ -304,7 +306,11 @@ static int choose_method(struct run *r, struct guest *g, const char *path)
 		return 0;	/* --immutable is for hard links only */
 	}
 	if (fd >= 0) {
+		struct statfs sf;
+
 		can = reflink_supported(fd);
+		g->inline_small = !fstatfs(fd, &sf) &&
+				  sf.f_type == BTRFS_SUPER_MAGIC;
 		close(fd);
 	} else if (r->opt.dry_run) {
 		/* a dry run writes nothing, not even a probe: take the word
