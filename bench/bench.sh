@@ -128,7 +128,8 @@ tool_cmd() {	# the command of tool $1 over the guests $2...
 	hardlink-c) echo "hardlink -q -c $*" ;;
 	rdfind) echo "rdfind -makehardlinks true -outputname /dev/null $*" ;;
 	jdupes) echo "jdupes -q -r -L $*" ;;
-	rmlint) echo "sh -c 'rmlint --hidden -T df -c sh:hardlink -o sh:$cache/rmlint.sh \"\$@\" && sh $cache/rmlint.sh -d -x' rmlint $*" ;;
+	# (rmlint keeps an older script by renaming it: none is left)
+	rmlint) echo "sh -c 'rm -f $cache/rmlint.sh && rmlint --hidden -T df -c sh:hardlink -o sh:$cache/rmlint.sh \"\$@\" && sh $cache/rmlint.sh -d && rm -f $cache/rmlint.sh' rmlint $*" ;;
 	vhashify-reflink) echo "$vh -q --method=reflink --store $mnt/store $*" ;;
 	duperemove) echo "duperemove -d -r -q $*" ;;
 	hardlink-reflink) echo "hardlink -q --reflink=always $*" ;;
