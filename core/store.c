@@ -454,48 +454,69 @@ static int note_inode(struct store *s, int fd)
 	return 0;
 }
 
-/* Gives the file open as @fd the object name @name. */
-static int link_fd(struct store *s, int fd, const char *name)
+/*
+ * Gives the file open as @fd, or the named temporary STORE/tmp/@tmp,
+ * the object name @name.
+ */
+static int link_as(struct store *s, int fd, const char *tmp,
+		   const char *name)
 {
-	char proc[64];
+	char path[80];
 
-	if (linkat(fd, "", s->objfd, name, AT_EMPTY_PATH)) {
-		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
-		if (errno != ENOENT && errno != EPERM)
-			return -errno;
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		if (linkat(AT_FDCWD, proc, s->objfd, name, AT_SYMLINK_FOLLOW))
-			return -errno;
+	if (tmp) {
+		snprintf(path, sizeof(path), "../tmp/%s", tmp);
+		return linkat(s->objfd, path, s->objfd, name, 0) ? -errno : 0;
 	}
-	return note_inode(s, fd);
+	if (!linkat(fd, "", s->objfd, name, AT_EMPTY_PATH))
+		return 0;
+	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
+	if (errno != ENOENT && errno != EPERM)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, path, s->objfd, name, AT_SYMLINK_FOLLOW))
+		return -errno;
+	return 0;
+}
+
+/*
+ * link_as(), making the fan-out directory only when the link finds it
+ * missing: most of the time it is there already.
+ */
+static int publish(struct store *s, int fd, const char *tmp,
+		   const char *name)
+{
+	int ret = link_as(s, fd, tmp, name);
+
+	if (ret == -ENOENT) {
+		ret = make_fanout(s, name);
+		if (!ret)
+			ret = link_as(s, fd, tmp, name);
+	}
+	return ret;
 }
 
 int store_tmp_publish(struct store *s, struct store_tmp *t,
 		      const char *name)
 {
+	char path[80];
 	int ret;
 
-	ret = make_fanout(s, name);
+	ret = publish(s, t->fd, t->name[0] ? t->name : NULL, name);
 	if (ret)
 		return ret;
 	if (t->name[0]) {
-		char from[80];
-
-		snprintf(from, sizeof(from), "../tmp/%s", t->name);
-		if (linkat(s->objfd, from, s->objfd, name, 0))
-			return -errno;
-		unlinkat(s->dirfd, from + 3, 0);
+		snprintf(path, sizeof(path), "tmp/%s", t->name);
+		unlinkat(s->dirfd, path, 0);
 		t->name[0] = '\0';
-		return note_inode(s, t->fd);
 	}
-	return link_fd(s, t->fd, name);
+	return note_inode(s, t->fd);
 }
 
 int store_adopt(struct store *s, int fd, const char *name)
 {
-	int ret = make_fanout(s, name);
+	int ret = publish(s, fd, NULL, name);
 
-	return ret ? ret : link_fd(s, fd, name);
+	return ret ? ret : note_inode(s, fd);
 }
 
 void store_tmp_discard(struct store *s, struct store_tmp *t)
