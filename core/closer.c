@@ -22,7 +22,7 @@ static struct {
 	pthread_cond_t room;	/* a slot came free */
 	int fds[QUEUE];
 	unsigned int head, count;
-	bool stopping, full;	/* full: the producer waits for room */
+	bool stopping;
 	unsigned int threads;
 	pthread_t tid[MAX_THREADS];
 } q = {
@@ -44,11 +44,9 @@ static void *closing(void *unused)
 			break;		/* stopping, and nothing left */
 		fd = q.fds[q.head];
 		q.head = (q.head + 1) % QUEUE;
-		q.count--;
-		if (q.full) {
-			q.full = false;
+		/* the producer waits for room only when the queue is full */
+		if (q.count-- == QUEUE)
 			pthread_cond_signal(&q.room);
-		}
 		pthread_mutex_unlock(&q.lock);
 		close(fd);
 		pthread_mutex_lock(&q.lock);
@@ -81,10 +79,8 @@ void closer_close(int fd)
 		return;
 	}
 	pthread_mutex_lock(&q.lock);
-	while (q.count == QUEUE) {
-		q.full = true;
+	while (q.count == QUEUE)
 		pthread_cond_wait(&q.room, &q.lock);
-	}
 	q.fds[(q.head + q.count) % QUEUE] = fd;
 	q.count++;
 	if (q.count % BATCH == 0)

@@ -32,6 +32,11 @@ int immutable_set(int fd, bool on)
 	return ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0;
 }
 
+bool immutable_clear(int fd)
+{
+	return immutable_get(fd) == 1 && !immutable_set(fd, false);
+}
+
 int immutable_clear_at(int dirfd, const char *name)
 {
 	/* O_RDONLY: the flag ioctls need an fd, not write access */
@@ -40,7 +45,7 @@ int immutable_clear_at(int dirfd, const char *name)
 
 	if (fd < 0)
 		return -1;
-	if (immutable_get(fd) != 1 || immutable_set(fd, false)) {
+	if (!immutable_clear(fd)) {
 		close(fd);
 		return -1;
 	}

@@ -18,6 +18,12 @@ int immutable_get(int fd);
 int immutable_set(int fd, bool on);
 
 /*
+ * Clears the flag of @fd's inode if it is set. Returns true when it
+ * did: immutable_set(fd, true) gives it back.
+ */
+bool immutable_clear(int fd);
+
+/*
  * Opens @name in @dirfd (no symlink followed) and clears its flag if
  * set. Returns an fd to hand to immutable_restore, or -1 when there was
  * nothing to clear (or it could not be opened).

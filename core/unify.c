@@ -168,8 +168,8 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 	if (fd < 0)
 		fd = openat(s->objfd, name, O_RDONLY | O_NOFOLLOW |
 			    O_NONBLOCK | O_CLOEXEC);
-	if (fd >= 0 && immutable_get(fd) == 1)
-		held = !immutable_set(fd, false);
+	if (fd >= 0)
+		held = immutable_clear(fd);
 	ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
 	if (held || (!ret && c->p->immutable)) {
 		err = fd < 0 ? -EBADF : immutable_set(fd, true);
