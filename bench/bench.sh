@@ -97,12 +97,12 @@ image() {	# image FSTYPE: $cache/FSTYPE.img holding the guests and "new"
 image ext4
 image xfs
 
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 fresh() {	# fresh FSTYPE cold|warm: a fresh copy mounted on $mnt
 	umount "$mnt" 2>/dev/null || :
 	cp --sparse=always "$cache/$1.img" "$cache/work.img"
 	mount -o loop "$cache/work.img" "$mnt"
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
+	drop_caches
 	[ "$2" = cold ] ||
 		find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
 }
@@ -116,8 +116,9 @@ timed() {	# timed CMD...: "wall user sys peak-RSS-KiB" of CMD
 dirs() { local d= g; for g in "$@"; do d="$d $mnt/$g"; done; echo $d; }
 used() { sync; df -B1 --output=used "$mnt" | tail -n 1; }
 linked() { find "$@" -type f -links +1 | wc -l; }
-digest() { (cd "$mnt" && find $guests -type f -print0 | sort -z |
-	xargs -0 sha256sum | sha256sum | cut -c1-16); }
+sums() { (cd "$mnt" && find $guests -type f -print0 | sort -z |
+	xargs -0 sha256sum); }
+digest() { sums | sha256sum | cut -c1-16; }
 
 tool_cmd() {	# the command of tool $1 over the guests $2...
 	local t=$1
@@ -128,15 +129,16 @@ tool_cmd() {	# the command of tool $1 over the guests $2...
 	hardlink-c) echo "hardlink -q -c $*" ;;
 	rdfind) echo "rdfind -makehardlinks true -outputname /dev/null $*" ;;
 	jdupes) echo "jdupes -q -r -L $*" ;;
-	# (rmlint keeps an older script by renaming it: none is left)
-	rmlint) echo "sh -c 'rm -f $cache/rmlint.sh && rmlint --hidden -T df -c sh:hardlink -o sh:$cache/rmlint.sh \"\$@\" && sh $cache/rmlint.sh -d && rm -f $cache/rmlint.sh' rmlint $*" ;;
+	# (rmlint keeps an older script by renaming it; the script
+	# removes itself once run)
+	rmlint) echo "sh -c 'rm -f $cache/rmlint.sh && rmlint --hidden -T df -c sh:hardlink -o sh:$cache/rmlint.sh \"\$@\" && sh $cache/rmlint.sh -d' rmlint $*" ;;
 	vhashify-reflink) echo "$vh -q --method=reflink --store $mnt/store $*" ;;
 	duperemove) echo "duperemove -d -r -q $*" ;;
 	hardlink-reflink) echo "hardlink -q --reflink=always $*" ;;
 	esac
 }
 run() {	# run REP TOOL SCENARIO GUEST...: one timed run, a result line
-	local rep=$1 t=$2 s=$3 before after
+	local rep=$1 t=$2 s=$3 before
 	shift 3
 	before=$(used)
 	set -- $(timed sh -c "$(tool_cmd "$t" $(dirs "$@"))") \
@@ -155,9 +157,9 @@ raw=$build/bench-raw.txt
 : >"$raw"
 # what each tool's rules allow at most, and the guests' digest
 fresh ext4 warm
-sum=$(digest)
+sums >"$build/b.sums"
+sum=$(sha256sum <"$build/b.sums" | cut -c1-16)
 (cd "$mnt" && find $guests -type f -printf '%p\t%i\t%m\t%U\t%G\t%T@\t%b\n') >"$build/b.meta"
-(cd "$mnt" && find $guests -type f -print0 | xargs -0 sha256sum) >"$build/b.sums"
 $vh -n -vv --store "$mnt/store" $(dirs $guests) 2>/dev/null |
 	sed -n "s|^would link '$mnt/\([^']*\)'.*|\1|p" >"$build/b.cand"
 # xattrs: none in these guests, so metadata is mode, owner and mtime
@@ -186,7 +188,7 @@ for rep in $(seq 1 "$reps"); do
 	echo "$rep limit read-cold $(timed "$build/readall" $(dirs $guests)) 0 0" >>"$raw"
 	echo "$rep limit read $(timed "$build/readall" $(dirs $guests)) 0 0" >>"$raw"
 	echo "$rep limit walk $(timed find $(dirs $guests) -printf '%i %s %T@\n') 0 0" >>"$raw"
-	echo 3 >/proc/sys/vm/drop_caches
+	drop_caches
 	echo "$rep limit walk-cold $(timed find $(dirs $guests) -printf '%i %s %T@\n') 0 0" >>"$raw"
 	for t in vhashify hardlink hardlink-c rdfind jdupes rmlint; do
 		echo "bench: $t"
@@ -195,8 +197,7 @@ for rep in $(seq 1 "$reps"); do
 		fresh ext4 warm
 		run "$rep" "$t" first $guests
 		run "$rep" "$t" rerun $guests
-		sync
-		echo 3 >/proc/sys/vm/drop_caches
+		drop_caches
 		run "$rep" "$t" rerun-cold $guests
 		upgrade
 		run "$rep" "$t" upgrade $guests
