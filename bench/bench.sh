@@ -129,9 +129,9 @@ tool_cmd() {	# the command of tool $1 over the guests $2...
 	hardlink-c) echo "hardlink -q -c $*" ;;
 	rdfind) echo "rdfind -makehardlinks true -outputname /dev/null $*" ;;
 	jdupes) echo "jdupes -q -r -L $*" ;;
-	# (rmlint keeps an older script by renaming it; the script
-	# removes itself once run)
-	rmlint) echo "sh -c 'rm -f $cache/rmlint.sh && rmlint --hidden -T df -c sh:hardlink -o sh:$cache/rmlint.sh \"\$@\" && sh $cache/rmlint.sh -d' rmlint $*" ;;
+	# (rmlint keeps an older script by renaming it and leaves a stamp
+	# file in the working directory; the script removes itself once run)
+	rmlint) echo "sh -c 'cd $cache && rm -f rmlint.sh && rmlint --hidden -T df -c sh:hardlink -o sh:rmlint.sh \"\$@\" && sh rmlint.sh -d; rm -f rmlint.*.stamp' rmlint $*" ;;
 	vhashify-reflink) echo "$vh -q --method=reflink --store $mnt/store $*" ;;
 	duperemove) echo "duperemove -d -r -q $*" ;;
 	hardlink-reflink) echo "hardlink -q --reflink=always $*" ;;
