@@ -29,7 +29,7 @@ _vhashify()
 			awk '$1 != "exclude-file" { print $1 }')" -- "$cur"))
 		return
 		;;
-	--min-size)
+	--min-size|-j|--jobs)
 		return
 		;;
 	esac

@@ -36,6 +36,8 @@ static const char usage_text[] =
 "  -n, --dry-run        change nothing, report what would be done\n"
 "  -v, --verbose        list linked files; twice: skipped files and why\n"
 "  -q, --quiet          no progress line (shown on a terminal otherwise)\n"
+"  -j, --jobs N         work on up to N guests at once (default: one per\n"
+"                       CPU)\n"
 "      --all            every guest found in the configured guest paths\n"
 "      --refresh        re-check files that already are store objects\n"
 "      --ignore-mtime   link files whose mtimes differ\n"
@@ -118,6 +120,7 @@ enum {
 
 static const struct option long_options[] = {
 	{ "store", required_argument, NULL, 's' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
@@ -175,6 +178,19 @@ int parse_size(const char *s, off_t *out)
 		return -EINVAL;
 	*out = v * mul;
 	return 0;
+}
+
+/* A --jobs count from 1 to 1024, or 0 when @s is not one. */
+static unsigned int parse_jobs(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	return errno || *end || v > 1024 ? 0 : v;
 }
 
 int link_method_parse(const char *s, enum link_method *m)
@@ -254,7 +270,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 		o->sysconfdir = SYSCONFDIR "/vhashify";
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "s:c:nqvhV", long_options,
+	while ((c = getopt_long(argc, argv, "s:c:j:nqvhV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -312,6 +328,12 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'j':
+			o->jobs = parse_jobs(optarg);
+			if (!o->jobs)
+				return usage_error("invalid number '%s' for "
+						   "--jobs", optarg);
+			break;
 		case OPT_REFRESH:
 			o->refresh = true;
 			break;
@@ -345,7 +367,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 			printf("vhashify %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:
-			if (optopt == 's' || optopt == 'c')
+			if (optopt == 's' || optopt == 'c' || optopt == 'j')
 				return usage_error("option '-%c' needs an "
 						   "argument", optopt);
 			if (optopt > 0 && optopt < 256)

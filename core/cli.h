@@ -45,6 +45,7 @@ struct options {
 	const char **stores;	/* --store, in order given */
 	int n_stores;
 	bool dry_run;
+	unsigned int jobs;	/* guests at once; 0: one per CPU */
 	bool refresh;
 	bool ignore_mtime;
 	int verbose;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@
 #include "progress.h"
 #include "report.h"
 #include "store.h"
+#include "workers.h"
 
 /* What a run works with, set up before anything changes. */
 struct run {
@@ -562,56 +564,92 @@ static int run_restore(struct run *r)
  */
 #define CLOSER_THREADS 4
 
-/* The main job: every guest into its store. */
+/* The main job over all guests, guests side by side in threads. */
+struct hashify_run {
+	struct run *r;
+	struct hashify h;
+	struct guest_report *rep;
+	struct tally *t;
+	bool *done;		/* by guest: hashified */
+	int reported;		/* guests whose summary is out */
+	pthread_mutex_t lock;	/* guards done and reported */
+};
+
+/* Hashifies guest @i; then prints the summaries now due, in the order
+ * of the command line. */
+static void hashify_one(int i, void *arg)
+{
+	struct hashify_run *hr = arg;
+	struct run *r = hr->r;
+	struct guest *g = &r->guests[i];
+	struct guest_report *rep = &hr->rep[i];
+	struct tally *t = &hr->t[i];
+
+	rep->guest = g->path;
+	rep->method = g->reflink ? "reflink" : "hardlink";
+	rep->backend = g->backend ? g->backend->name : NULL;
+	rep->t = t;
+	if (!g->excludes) {	/* left alone, said why */
+		tally_fail(t, "", g->path, "its backend cannot tell "
+			   "its configuration files");
+	} else {
+		progress_guest(g->name ? g->name : g->path);
+		hashify_guest(&hr->h, g, t);
+		progress_guest_done();
+	}
+
+	pthread_mutex_lock(&hr->lock);
+	hr->done[i] = true;
+	for (; hr->reported < r->n_guests && hr->done[hr->reported];
+	     hr->reported++) {
+		rep = &hr->rep[hr->reported];
+		if (r->opt.json || !r->guests[hr->reported].excludes)
+			continue;
+		progress_end();
+		report_guest(rep->guest, rep->method, rep->t, r->opt.dry_run);
+	}
+	pthread_mutex_unlock(&hr->lock);
+}
+
 static int run_hashify(struct run *r, int guests_failed, double start)
 {
-	struct hashify h = { .opt = &r->opt, .stores = r->stores,
-			     .n_stores = r->n_store_paths };
-	struct guest_report *rep = calloc(r->n_guests, sizeof(*rep));
-	struct tally *t = calloc(r->n_guests, sizeof(*t));
+	struct hashify_run hr = {
+		.r = r,
+		.h = { .opt = &r->opt, .stores = r->stores,
+		       .n_stores = r->n_store_paths },
+		.rep = calloc(r->n_guests, sizeof(*hr.rep)),
+		.t = calloc(r->n_guests, sizeof(*hr.t)),
+		.done = calloc(r->n_guests, sizeof(*hr.done)),
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
 	struct tally total = { 0 };
 	int i;
 
-	if (!rep || !t) {
-		free(rep);
-		free(t);
+	if (!hr.rep || !hr.t || !hr.done) {
 		error("out of memory");
-		return EXIT_FAILED;
+		total.failed = 1;
+		goto out;
 	}
 	progress_start(r->n_guests, !r->opt.quiet && !r->opt.json &&
 		       !log_verbosity() && isatty(STDERR_FILENO));
 	if (closer_start(CLOSER_THREADS))
 		note(1, "closing replaced files in the foreground");
-	for (i = 0; i < r->n_guests; i++) {
-		struct guest *g = &r->guests[i];
-
-		progress_guest(i, g->name ? g->name : g->path);
-		rep[i].guest = g->path;
-		rep[i].method = g->reflink ? "reflink" : "hardlink";
-		rep[i].backend = g->backend ? g->backend->name : NULL;
-		rep[i].t = &t[i];
-		if (!g->excludes) {	/* left alone, said why */
-			tally_fail(&t[i], "", g->path, "its backend cannot tell "
-				   "its configuration files");
-		} else {
-			hashify_guest(&h, g, &t[i]);
-			progress_end();
-			if (!r->opt.json)
-				report_guest(g->path, rep[i].method, &t[i],
-					     r->opt.dry_run);
-		}
-		tally_add(&total, &t[i]);
-	}
+	workers_run(r->opt.jobs ? r->opt.jobs : workers_cpus(), r->n_guests,
+		    hashify_one, &hr);
 	closer_stop();
+	for (i = 0; i < r->n_guests; i++)
+		tally_add(&total, &hr.t[i]);
 	if (r->opt.json)
-		report_json(rep, r->n_guests, &total, now() - start,
+		report_json(hr.rep, r->n_guests, &total, now() - start,
 			    r->opt.dry_run);
 	else
 		report_total(&total, now() - start, r->opt.dry_run);
 	for (i = 0; i < r->n_guests; i++)
-		tally_release(&t[i]);
-	free(t);
-	free(rep);
+		tally_release(&hr.t[i]);
+out:
+	free(hr.done);
+	free(hr.t);
+	free(hr.rep);
 	return total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
 }
 

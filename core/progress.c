@@ -2,19 +2,21 @@
 /* Progress on stderr; see progress.h. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "log.h"
 #include "progress.h"
 
+/* guests may run in threads: all but "on" under the lock */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	bool on;
-	int n_guests, guest;
-	const char *name;
+	int n_guests, started, finished;
+	const char *name;	/* the guest begun last */
 	unsigned long long files, bytes;
-	double start, guest_start, last;
-	double guests_time;	/* seconds spent on finished guests */
+	double start, last;
 	bool shown;		/* a line is on the terminal */
 } p;
 
@@ -29,9 +31,11 @@ static double now(void)
 /* Wipes the line if one is shown, before a message or at the end. */
 static void clear_line(void)
 {
+	pthread_mutex_lock(&lock);
 	if (p.shown)
 		fprintf(stderr, "\r\033[K");
 	p.shown = false;
+	pthread_mutex_unlock(&lock);
 }
 
 void progress_start(int n_guests, bool enabled)
@@ -48,33 +52,34 @@ static void show(double t)
 	double elapsed = t - p.start, rate = elapsed > 0 ? p.bytes / elapsed : 0;
 	char eta[32] = "";
 
-	if (p.guest > 0) {
-		double per_guest = p.guests_time / p.guest;
-		double left = per_guest * (p.n_guests - p.guest) -
-			      (t - p.guest_start);
+	if (p.finished > 0) {
+		double left = elapsed / p.finished *
+			      (p.n_guests - p.finished);
 
-		if (left < 0)
-			left = 0;
 		snprintf(eta, sizeof(eta), ", about %d:%02d left",
 			 (int)left / 60, (int)left % 60);
 	}
 	fprintf(stderr, "\r\033[K[%d/%d] %s: %llu files, %.1f MiB, %.1f MiB/s%s",
-		p.guest + 1, p.n_guests, p.name ? p.name : "", p.files,
+		p.started, p.n_guests, p.name ? p.name : "", p.files,
 		p.bytes / 1048576.0, rate / 1048576.0, eta);
 	p.shown = true;
 }
 
-void progress_guest(int i, const char *name)
+void progress_guest(const char *name)
 {
-	double t = now();
-
-	if (i > 0)
-		p.guests_time = t - p.start;
-	p.guest = i;
+	pthread_mutex_lock(&lock);
+	p.started++;
 	p.name = name;
-	p.guest_start = t;
 	if (p.on)
-		show(t);	/* at once: a guest may take long to list */
+		show(now());	/* at once: a guest may take long to list */
+	pthread_mutex_unlock(&lock);
+}
+
+void progress_guest_done(void)
+{
+	pthread_mutex_lock(&lock);
+	p.finished++;
+	pthread_mutex_unlock(&lock);
 }
 
 void progress_file(off_t bytes)
@@ -83,15 +88,15 @@ void progress_file(off_t bytes)
 
 	if (!p.on)
 		return;
+	pthread_mutex_lock(&lock);
 	p.files++;
 	p.bytes += bytes;
-	if (p.files % 64)
-		return;		/* look at the clock now and then only */
-	t = now();
-	if (t - p.last < 0.2)
-		return;
-	p.last = t;
-	show(t);
+	/* look at the clock now and then only */
+	if (!(p.files % 64) && (t = now()) - p.last >= 0.2) {
+		p.last = t;
+		show(t);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 void progress_end(void)

@@ -4,17 +4,19 @@
 
 /*
  * Progress on stderr while guests are hashified: one line, rewritten at
- * most five times a second, with the current guest, files and bytes
+ * most five times a second, with the guest begun last, files and bytes
  * done, the rate and, once a guest is finished, an estimate of the time
- * left. Only when stderr is a terminal and not --quiet.
+ * left. Only when stderr is a terminal and not --quiet. All but
+ * progress_start() may be called from several threads.
  */
 
 #include <stdbool.h>
 #include <sys/types.h>
 
 void progress_start(int n_guests, bool enabled);
-/* Guest @i (from 0) of the run, named @name, begins. */
-void progress_guest(int i, const char *name);
+/* A guest of the run, named @name, begins; or it is done. */
+void progress_guest(const char *name);
+void progress_guest_done(void);
 /* One more entry seen, of @bytes read or linked. */
 void progress_file(off_t bytes);
 /* Clears the line (before a summary or a message). */

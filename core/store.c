@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	s->dirfd = s->objfd = s->lockfd = -1;
 	s->hash = hash;
 	s->dry_run = dry_run;
+	pthread_mutex_init(&s->lock, NULL);
 	if (!s->path) {
 		ret = -ENOMEM;
 		goto out_close;
@@ -360,14 +362,21 @@ void store_close(struct store *s)
 		close(s->dirfd);
 	u64set_release(&s->inodes);
 	u64set_release(&s->planned);
+	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
 }
 
-bool store_is_object(const struct store *s, const struct stat *st)
+bool store_is_object(struct store *s, const struct stat *st)
 {
-	return st->st_dev == s->dev && st->st_nlink > 1 &&
-	       u64set_has(&s->inodes, st->st_ino);
+	bool ret;
+
+	if (st->st_dev != s->dev || st->st_nlink < 2)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	ret = u64set_has(&s->inodes, st->st_ino);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }
 
 void store_object_name(const struct digest *d, uint64_t meta_id,
@@ -448,10 +457,14 @@ static int make_fanout(struct store *s, const char *name)
 static int note_inode(struct store *s, int fd)
 {
 	struct stat st;
+	int ret;
 
-	if (!fstat(fd, &st))
-		return u64set_add(&s->inodes, st.st_ino);
-	return 0;
+	if (fstat(fd, &st))
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	ret = u64set_add(&s->inodes, st.st_ino);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }
 
 /*
@@ -660,10 +673,12 @@ int store_clean_tmp(struct store *s)
 
 int store_plan(struct store *s, const char *name)
 {
-	return u64set_add(&s->planned, XXH3_64bits(name, strlen(name)));
-}
+	uint64_t key = XXH3_64bits(name, strlen(name));
+	int ret = 0;
 
-bool store_planned(const struct store *s, const char *name)
-{
-	return u64set_has(&s->planned, XXH3_64bits(name, strlen(name)));
+	pthread_mutex_lock(&s->lock);
+	if (!u64set_has(&s->planned, key))
+		ret = u64set_add(&s->planned, key) ?: 1;
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }

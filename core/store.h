@@ -21,6 +21,7 @@
  */
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -45,6 +46,7 @@ struct store {
 	bool dry_run;		/* never write; remember would-be objects */
 	struct u64set inodes;	/* inode numbers of all objects */
 	struct u64set planned;	/* dry run: names of would-be objects */
+	pthread_mutex_t lock;	/* guards both sets: guests run in threads */
 };
 
 /*
@@ -59,8 +61,12 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	       bool dry_run, struct store **out);
 void store_close(struct store *s);
 
-/* Whether @st (of a file on any filesystem) is an object of @s. */
-bool store_is_object(const struct store *s, const struct stat *st);
+/*
+ * Whether @st (of a file on any filesystem) is an object of @s. This,
+ * making objects and store_plan() may be called from several threads
+ * at once; the rest of a store is for one thread.
+ */
+bool store_is_object(struct store *s, const struct stat *st);
 
 /* Writes the object name for a digest, metadata id and sibling index. */
 void store_object_name(const struct digest *d, uint64_t meta_id,
@@ -128,8 +134,10 @@ int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
  * returns how many, or -errno. */
 int store_clean_tmp(struct store *s);
 
-/* Dry run: remember that @name would now exist; ask whether it would. */
+/*
+ * Dry run: remembers that object @name would now exist. Returns 1 when
+ * it is new, 0 when it was planned before, or -errno.
+ */
 int store_plan(struct store *s, const char *name);
-bool store_planned(const struct store *s, const char *name);
 
 #endif

@@ -208,9 +208,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
 			if (s->dry_run) {
-				if (store_planned(s, name))
+				if (!store_plan(s, name))
 					return UNIFY_LINKED;
-				store_plan(s, name);
 				*stored = size;
 				return UNIFY_LINKED_NEW;
 			}
@@ -292,11 +291,10 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
 			if (s->dry_run) {
-				if (store_planned(s, name)) {
+				if (!store_plan(s, name)) {
 					*freed = c->st.st_size;
 					return UNIFY_LINKED;
 				}
-				store_plan(s, name);
 				return UNIFY_LINKED_NEW;
 			}
 			/* a clone of the file: it shares its extents */

@@ -30,12 +30,13 @@ check "dry run changes no guest file (inode, metadata, content)" \
 check "dry run creates no store" test ! -e "$S"
 
 own_ino=$(stat -c %i "$T/g1/usr/share/own")
-tool_ino=$(stat -c %i "$T/g1/usr/bin/tool")
+tool_inos=$(stat -c %i "$T"/g?/usr/bin/tool)
 run_vh --pkgmgr=none --store "$S" "$T/g1" "$T/g2" "$T/g3"
 check "run exits 0" status_is 0
-check "a new object is the first guest's own inode, not a copy" \
+# guests run side by side: the object is whichever guest's file came first
+check "a new object is a guest's own inode, not a copy" \
 	eval 'test "$(stat -c %i "$T/g1/usr/share/own")" = "$own_ino" &&
-	      test "$(stat -c %i "$T/g3/usr/bin/tool")" = "$tool_ino"'
+	      echo "$tool_inos" | grep -qx "$(stat -c %i "$T/g3/usr/bin/tool")"'
 check "identical files across three guests are one inode" \
 	eval 'same_inode "$T/g1/usr/bin/tool" "$T/g2/usr/bin/tool" &&
 	      same_inode "$T/g1/usr/bin/tool" "$T/g3/usr/bin/tool"'
