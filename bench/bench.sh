@@ -218,7 +218,8 @@ umount "$mnt"
 
 # medians, a markdown table and JSON
 machine="$(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), $(free -g | awk '/Mem:/ { print $2 }') GiB, Linux $(uname -r)"
-awk -v machine="$machine" -v guests="$guests" -v reps="$reps" '
+code=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)
+awk -v machine="$machine" -v guests="$guests" -v reps="$reps" -v code="$code" '
 function median(list,   n, a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
@@ -257,7 +258,7 @@ $2 == "max" { max[$3] = $9; next }
   rss[k] = rss[k] " " $7; lnk[k] = $8; saved[k] = saved[k] " " $9 }
 END {
 	print "# Benchmark results\n"
-	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm, minbase; py with python3, pl with perl, cc with gcc), each scenario on a fresh loop-mounted copy; " reps " repetition(s), median. Command: `make -C build bench`."
+	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm, minbase; py with python3, pl with perl, cc with gcc), each scenario on a fresh loop-mounted copy; " reps " repetition(s), median. Command: `make -C build bench`, code " code "."
 	print "\nLimits: reading every byte once with 1 MiB reads " median(wall["limit read"]) " s warm, " median(wall["limit read-cold"]) " s cold; metadata-only walk (find -printf) " median(wall["limit walk"]) " s warm, " median(wall["limit walk-cold"]) " s cold. \"/ limit\" divides by the read limit for first runs and by the walk for the others. \"MiB saved\" is that of the first run; \"max\" is the most the tool'"'"'s own rules allow (content; content and metadata; for vhashify, the files its exclusions leave). In add-guest, vhashify runs over the new guest alone, the peers over all the guests, the new one included."
 	table("Hardlink mode (ext4)", "vhashify hardlink hardlink-c rdfind jdupes rmlint", "first-cold first rerun rerun-cold upgrade add-guest")
 	table("Reflink mode (XFS)", "vhashify-reflink duperemove hardlink-reflink", "first rerun")
