@@ -44,9 +44,10 @@ static void *closing(void *unused)
 			break;		/* stopping, and nothing left */
 		fd = q.fds[q.head];
 		q.head = (q.head + 1) % QUEUE;
-		/* the producer waits for room only when the queue is full */
+		/* producers wait for room only when the queue is full;
+		 * wake them all, or one could sleep on with room left */
 		if (q.count-- == QUEUE)
-			pthread_cond_signal(&q.room);
+			pthread_cond_broadcast(&q.room);
 		pthread_mutex_unlock(&q.lock);
 		close(fd);
 		pthread_mutex_lock(&q.lock);

@@ -10,6 +10,7 @@
  * that waiting while the run goes on.
  *
  * Without closer_start(), or when it failed, closer_close() is close().
+ * closer_close() may be called from several threads at once.
  */
 
 /* Starts @threads closing threads. Returns 0 or -errno. */

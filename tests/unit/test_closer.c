@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,6 +45,45 @@ static void test_all_closed(void **state)
 	close(keep);
 }
 
+#define PRODUCERS 4
+#define EACH 20000	/* the queue fills up many times over */
+
+static void *produce(void *unused)
+{
+	int i, fd;
+
+	(void)unused;
+	for (i = 0; i < EACH; i++) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return (void *)1;
+		closer_close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * Several threads queue at once, faster than one closing thread keeps
+ * up: none of them is left waiting for room that has come free.
+ */
+static void test_producers(void **state)
+{
+	pthread_t tid[PRODUCERS];
+	void *failed;
+	int i;
+
+	(void)state;
+	assert_int_equal(closer_start(1), 0);
+	for (i = 0; i < PRODUCERS; i++)
+		assert_int_equal(pthread_create(&tid[i], NULL, produce, NULL),
+				 0);
+	for (i = 0; i < PRODUCERS; i++) {
+		assert_int_equal(pthread_join(tid[i], &failed), 0);
+		assert_null(failed);
+	}
+	closer_stop();
+}
+
 /* Without threads, closer_close() is close(). */
 static void test_foreground(void **state)
 {
@@ -60,6 +100,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_closed),
+		cmocka_unit_test(test_producers),
 		cmocka_unit_test(test_foreground),
 	};
 
