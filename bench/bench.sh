@@ -98,13 +98,13 @@ image ext4
 image xfs
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+warm() { find "$mnt" -type f -print0 | xargs -0 cat >/dev/null; }
 fresh() {	# fresh FSTYPE cold|warm: a fresh copy mounted on $mnt
 	umount "$mnt" 2>/dev/null || :
 	cp --sparse=always "$cache/$1.img" "$cache/work.img"
 	mount -o loop "$cache/work.img" "$mnt"
 	drop_caches
-	[ "$2" = cold ] ||
-		find "$mnt" -type f -print0 | xargs -0 cat >/dev/null
+	[ "$2" = cold ] || warm
 }
 trap 'umount "$mnt" 2>/dev/null || :; rm -f "$cache/work.img"' EXIT
 
@@ -199,6 +199,7 @@ for rep in $(seq 1 "$reps"); do
 		run "$rep" "$t" rerun $guests
 		drop_caches
 		run "$rep" "$t" rerun-cold $guests
+		warm	# the rest is warm, the new guest too
 		upgrade
 		run "$rep" "$t" upgrade $guests
 		if [ "$t" = vhashify ]; then
