@@ -74,13 +74,18 @@ void warning(const char *fmt, ...)
 void note(int level, const char *fmt, ...)
 {
 	va_list ap;
+	FILE *f;
 
 	if (verbosity < level)
 		return;
+	/* the line whole, though guests run in threads */
+	f = notes_to_stderr ? stderr : stdout;
+	flockfile(f);
 	va_start(ap, fmt);
-	vfprintf(notes_to_stderr ? stderr : stdout, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fputc('\n', notes_to_stderr ? stderr : stdout);
+	putc_unlocked('\n', f);
+	funlockfile(f);
 }
 
 #define QS_SLOTS 4

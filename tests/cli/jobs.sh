@@ -3,7 +3,7 @@
 # other (same links, same counts, summaries in command-line order), and
 # -j 1 keeps that order.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
-plan 9
+plan 10
 
 # six guests sharing 200 files, each with one of its own
 gs=
@@ -21,10 +21,13 @@ check "the bad number is named" err_has "invalid number '0' for --jobs"
 
 run_vh -n --pkgmgr=none --store "$T/s" -j 1 $gs
 grep -v elapsed "$T/out" >"$T/dry1"
-run_vh -n --pkgmgr=none --store "$T/s" -j 4 $gs
-grep -v elapsed "$T/out" >"$T/dry4"
+run_vh -n -v --pkgmgr=none --store "$T/s" -j 4 $gs
+grep -v -e elapsed -e "^would link '" "$T/out" >"$T/dry4"
 check "a dry run counts the same side by side as one by one" \
 	diff "$T/dry1" "$T/dry4"
+check "each guest's lines of -v stay whole" \
+	test "$(grep -Ec "^would link '$T/g[1-6]/usr/[a-z0-9]+'( \(new object\))?$" \
+		"$T/out")" = 1206
 
 run_vh --pkgmgr=none --store "$T/s" -j 4 $gs
 check "a run of six guests four at a time exits 0" status_is 0
