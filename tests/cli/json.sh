@@ -22,7 +22,8 @@ text_linked=$(sed -n 's/^ *would be linked: *\([0-9]*\).*/\1/p' "$T/out")
 
 immutable=no
 chattr +i "$T/g2/usr/stuck" 2>/dev/null && immutable=yes
-run_vh --pkgmgr=none --json -v --store "$T/s" "$T/g1" "$T/g2"
+# one guest after the other: g1's c is the object before g2's cannot link
+run_vh --pkgmgr=none --json -v -j 1 --store "$T/s" "$T/g1" "$T/g2"
 [ $immutable = yes ] && chattr -i "$T/g2/usr/stuck"
 check "the report is valid JSON" jq_true . "$T/out"
 check "it has the version and both guests" \
