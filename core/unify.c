@@ -37,7 +37,7 @@ static void fail(const struct candidate *c, const char *what, int err)
  * store, hashed again from the copy, given the candidate's metadata,
  * synced, then published. Returns 0, -ESTALE when the copy does not
  * match (the file changed), -EEXIST when the name appeared meanwhile,
- * or another -errno.
+ * or another -errno. With @fd, the new object is left open there.
  *
  * A reflink object is a clone and nothing more: no metadata, no guest
  * path will ever name it, and the kernel compares the bytes at every
@@ -45,7 +45,8 @@ static void fail(const struct candidate *c, const char *what, int err)
  * it need a sync: the kernel writes a range back before it shares its
  * extents, in a transaction that commits after the clone's.
  */
-static int make_object(const struct candidate *c, const char *name)
+static int make_object(const struct candidate *c, const char *name,
+		       int *fd)
 {
 	struct store *s = c->p->store;
 	struct store_tmp t;
@@ -94,7 +95,10 @@ out_publish:
 	ret = store_tmp_publish(s, &t, name);
 	if (ret)
 		goto out_discard;
-	close(t.fd);
+	if (fd)
+		*fd = t.fd;
+	else
+		close(t.fd);
 	return 0;
 
 out_discard:
@@ -153,31 +157,24 @@ static int object_matches(const struct candidate *c, int ofd,
 }
 
 /*
- * Links the candidate to object @name, open as @ofd (or -1: opened
- * here). An immutable object has its flag cleared for the link
- * (nothing can link to an immutable inode) and set again, and
- * --immutable sets it on every object linked.
+ * Links the candidate to object @name, open as @ofd. An immutable
+ * object has its flag cleared for the link (nothing can link to an
+ * immutable inode) and set again, and --immutable sets it on every
+ * object linked.
  */
 static int link_object(struct candidate *c, const char *name, int ofd)
 {
 	struct store *s = c->p->store;
 	const struct walk_entry *e = c->e;
-	int fd = ofd, ret, err;
-	bool held = false;
+	bool held = immutable_clear(ofd);
+	int ret, err;
 
-	if (fd < 0)
-		fd = openat(s->objfd, name, O_RDONLY | O_NOFOLLOW |
-			    O_NONBLOCK | O_CLOEXEC);
-	if (fd >= 0)
-		held = immutable_clear(fd);
 	ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
 	if (held || (!ret && c->p->immutable)) {
-		err = fd < 0 ? -EBADF : immutable_set(fd, true);
+		err = immutable_set(ofd, true);
 		if (err && !held)
 			fail(c, "make immutable the object of", err);
 	}
-	if (fd != ofd && fd >= 0)
-		close(fd);
 	return ret;
 }
 
@@ -213,7 +210,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*stored = size;
 				return UNIFY_LINKED_NEW;
 			}
-			ret = c->p->immutable ? make_object(c, name) :
+			ret = c->p->immutable ? make_object(c, name, &ofd) :
 						adopt_object(c, name);
 			if (ret == -EEXIST) {
 				sibling--;	/* appeared meanwhile: look again */
@@ -229,7 +226,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*freed = 0;	/* the guest keeps its inode */
 				return UNIFY_LINKED_NEW;
 			}
-			ret = link_object(c, name, -1);
+			ret = link_object(c, name, ofd);
+			close(ofd);
 			if (ret)
 				return link_error(c, ret);
 			*stored = size;
@@ -298,7 +296,7 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 				return UNIFY_LINKED_NEW;
 			}
 			/* a clone of the file: it shares its extents */
-			ret = make_object(c, name);
+			ret = make_object(c, name, NULL);
 			if (ret == -EEXIST) {
 				sibling--;
 				continue;
