@@ -453,16 +453,13 @@ static int make_fanout(struct store *s, const char *name)
 	return 0;
 }
 
-/* Adds the inode open as @fd to the store's set of object inodes. */
-static int note_inode(struct store *s, int fd)
+/* Adds inode @ino to the store's set of object inodes. */
+static int note_inode(struct store *s, ino_t ino)
 {
-	struct stat st;
 	int ret;
 
-	if (fstat(fd, &st))
-		return 0;
 	pthread_mutex_lock(&s->lock);
-	ret = u64set_add(&s->inodes, st.st_ino);
+	ret = u64set_add(&s->inodes, ino);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
@@ -512,6 +509,7 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
 		      const char *name)
 {
 	char path[80];
+	struct stat st;
 	int ret;
 
 	ret = publish(s, t->fd, t->name[0] ? t->name : NULL, name);
@@ -522,14 +520,15 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
 		unlinkat(s->dirfd, path, 0);
 		t->name[0] = '\0';
 	}
-	return note_inode(s, t->fd);
+	return fstat(t->fd, &st) ? 0 : note_inode(s, st.st_ino);
 }
 
-int store_adopt(struct store *s, int fd, const char *name)
+int store_adopt(struct store *s, int fd, const struct stat *st,
+		const char *name)
 {
 	int ret = publish(s, fd, NULL, name);
 
-	return ret ? ret : note_inode(s, fd);
+	return ret ? ret : note_inode(s, st->st_ino);
 }
 
 void store_tmp_discard(struct store *s, struct store_tmp *t)

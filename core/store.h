@@ -103,11 +103,12 @@ int store_tmp_create(struct store *s, struct store_tmp *t);
 int store_tmp_publish(struct store *s, struct store_tmp *t,
 		      const char *name);
 /*
- * Makes the file open as @fd, a guest file of the store's filesystem,
- * object @name as it is: no copy, the guest's inode becomes the object.
- * Returns 0, -EEXIST, or -errno.
+ * Makes the file open as @fd (its fstat @st), a guest file of the
+ * store's filesystem, object @name as it is: no copy, the guest's inode
+ * becomes the object. Returns 0, -EEXIST, or -errno.
  */
-int store_adopt(struct store *s, int fd, const char *name);
+int store_adopt(struct store *s, int fd, const struct stat *st,
+		const char *name);
 /* Closes and removes an unpublished temporary. */
 void store_tmp_discard(struct store *s, struct store_tmp *t);
 

@@ -121,7 +121,7 @@ static int adopt_object(const struct candidate *c, const char *name)
 	struct stat now;
 	int ret;
 
-	ret = store_adopt(s, c->fd, name);
+	ret = store_adopt(s, c->fd, &c->st, name);
 	if (ret)
 		return ret;
 	/* the link itself moved ctime and nlink; a write moves mtime */
