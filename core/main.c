@@ -589,14 +589,13 @@ static void hashify_one(int i, void *arg)
 	rep->method = g->reflink ? "reflink" : "hardlink";
 	rep->backend = g->backend ? g->backend->name : NULL;
 	rep->t = t;
-	if (!g->excludes) {	/* left alone, said why */
+	progress_guest(g->name ? g->name : g->path);
+	if (!g->excludes)	/* left alone, said why */
 		tally_fail(t, "", g->path, "its backend cannot tell "
 			   "its configuration files");
-	} else {
-		progress_guest(g->name ? g->name : g->path);
+	else
 		hashify_guest(&hr->h, g, t);
-		progress_guest_done();
-	}
+	progress_guest_done();
 
 	pthread_mutex_lock(&hr->lock);
 	hr->done[i] = true;
