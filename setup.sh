@@ -27,6 +27,6 @@ fi
 [ -x configure ] || autoreconf -fi
 mkdir -p build
 cd build
-[ -f Makefile ] || ../configure --prefix=/usr --sysconfdir=/etc \
+[ -f Makefile ] || ../configure --enable-tests --prefix=/usr --sysconfdir=/etc \
 	--localstatedir=/var
 make -j"$(nproc)"

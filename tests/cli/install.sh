@@ -16,6 +16,9 @@ var() { PKG_CONFIG_PATH=$TOP_BUILDDIR pkg-config --variable="$1" vhashify-backen
 prefix=$(var prefix)
 sysconf=$(var sysconfdir)
 pc=$(find "$D" -name vhashify-backend.pc)
+# systemd's unit directory, or one under the prefix (configure chose)
+unitdir=$(sed -n 's/^unitdir = //p' "$TOP_BUILDDIR/Makefile" |
+	sed "s|\${prefix}|$prefix|")
 check "the binary is installed in sbindir" test -x "$D$prefix/sbin/vhashify"
 check "the plugins are in the plugin directory" \
 	eval 'ls "$D$prefix"/lib*/vhashify/plugins/dpkg.so >/dev/null'
@@ -67,9 +70,9 @@ if command -v systemd-analyze >/dev/null; then
 	# verified in place of the installed ones, running the DESTDIR binary
 	mkdir -p "$T/units"
 	sed "s|^ExecStart=|ExecStart=$D|" \
-		"$D$prefix/lib/systemd/system/vhashify.service" \
+		"$D$unitdir/vhashify.service" \
 		>"$T/units/vhashify.service"
-	cp "$D$prefix/lib/systemd/system/vhashify.timer" "$T/units/"
+	cp "$D$unitdir/vhashify.timer" "$T/units/"
 	check "the systemd units pass systemd-analyze verify" \
 		systemd-analyze verify --man=no "$T/units/vhashify.service" \
 		"$T/units/vhashify.timer"
