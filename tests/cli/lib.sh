@@ -8,7 +8,9 @@ tap_failed=0
 
 plan() { echo "1..$1"; }
 
-# skip_all REASON: the whole test cannot run here (TAP's exit 77).
+# skip_all REASON: the whole test cannot run here: a plan of no tests
+# with a SKIP reason, which the TAP driver counts as skipped (the TAP
+# form of automake's exit 77; a TAP test exits 0).
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -47,6 +48,7 @@ static void test_all_closed(void **state)
 
 #define PRODUCERS 4
 #define EACH 20000	/* the queue fills up many times over */
+#define HANG_SECONDS 120
 
 static void *produce(void *unused)
 {
@@ -69,16 +71,26 @@ static void *produce(void *unused)
 static void test_producers(void **state)
 {
 	pthread_t tid[PRODUCERS];
+	struct timespec deadline;
 	void *failed;
-	int i;
+	int i, ret;
 
 	(void)state;
 	assert_int_equal(closer_start(1), 0);
 	for (i = 0; i < PRODUCERS; i++)
 		assert_int_equal(pthread_create(&tid[i], NULL, produce, NULL),
 				 0);
+	/* a lost wake-up hangs a producer: fail after a generous wait
+	 * (a hang detector, not a speed test: the work takes well under
+	 * a second) rather than hang the suite */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += HANG_SECONDS;
 	for (i = 0; i < PRODUCERS; i++) {
-		assert_int_equal(pthread_join(tid[i], &failed), 0);
+		ret = pthread_timedjoin_np(tid[i], &failed, &deadline);
+		if (ret == ETIMEDOUT)
+			fail_msg("producer %d still waits for room after %d s",
+				 i, HANG_SECONDS);
+		assert_int_equal(ret, 0);
 		assert_null(failed);
 	}
 	closer_stop();

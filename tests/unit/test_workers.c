@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -81,10 +82,22 @@ static void test_few_items(void **state)
 	run(4, 0, 0);
 }
 
+/* The CPUs counted are the ones this thread may run on. */
 static void test_cpus(void **state)
 {
+	cpu_set_t all, one;
+	int cpu;
+
 	(void)state;
-	assert_true(workers_cpus() >= 1);
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	assert_int_equal(workers_cpus(), CPU_COUNT(&all));
+	for (cpu = 0; !CPU_ISSET(cpu, &all); cpu++)
+		;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_int_equal(workers_cpus(), 1);
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
 }
 
 int main(void)
