@@ -9,28 +9,39 @@
 #include "host.h"
 #include "log.h"
 
+/*
+ * A plugin's message, often with guest text in it, is quoted whole with
+ * qs() and said to be of the guest and the plugin.
+ */
 static void host_log(const struct vhashify_host *h,
 		     enum vhashify_log_level level, const char *fmt, ...)
 {
 	const struct host *host = (const struct host *)h;
+	const char *guest, *text;
 	char msg[2048];
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')	/* we end the line */
+		msg[--n] = '\0';
+	guest = qs(h->guest_root ? h->guest_root : "?");
+	text = qs(msg);
 	switch (level) {
 	case VHASHIFY_LOG_ERROR:
-		error("%s: %s", host->plugin, msg);
+		error("guest '%s': %s: %s", guest, host->plugin, text);
 		break;
 	case VHASHIFY_LOG_WARNING:
-		warning("%s: %s", host->plugin, msg);
+		warning("guest '%s': %s: %s", guest, host->plugin, text);
 		break;
 	case VHASHIFY_LOG_INFO:
-		note(1, "%s: %s", host->plugin, msg);
+		note(1, "guest '%s': %s: %s", guest, host->plugin, text);
 		break;
 	default:
-		note(2, "%s: %s", host->plugin, msg);
+		note(2, "guest '%s': %s: %s", guest, host->plugin, text);
 		break;
 	}
 }

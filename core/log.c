@@ -8,9 +8,12 @@
 
 #include "log.h"
 
+/* the longest message, escapes included; longer ones are cut */
+#define MSG_SIZE 4096
+
 static int verbosity;
 static bool notes_to_stderr;
-static __thread char last_error[1024];
+static __thread char last_error[MSG_SIZE];
 
 static void (*before_message)(void);
 
@@ -39,11 +42,51 @@ int log_verbosity(void)
 	return verbosity;
 }
 
+/*
+ * Copies @s into @buf of @size bytes (at least 8), each byte outside
+ * printable ASCII, and the backslash when @backslash, as a \ooo escape;
+ * "..." ends a cut. Returns @buf.
+ */
+static char *escape(char *buf, size_t size, const char *s, bool backslash)
+{
+	size_t n = 0;
+
+	/* room for one escape, "..." and the NUL */
+	for (; *s && n + 8 <= size; s++) {
+		unsigned char c = *s;
+
+		if (c >= 0x20 && c < 0x7f && (c != '\\' || !backslash))
+			buf[n++] = c;
+		else
+			n += snprintf(buf + n, size - n, "\\%03o", c);
+	}
+	if (*s) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+
+/*
+ * Formats a message and makes it safe for a terminal or a log: guest
+ * text should reach it through qs() already, and whatever did not (a
+ * library's message, a plugin's name) loses its control bytes here.
+ */
+static char *format(char *buf, const char *fmt, va_list ap)
+{
+	char raw[MSG_SIZE];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	return escape(buf, MSG_SIZE, raw, false);
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[4096];
+	char msg[MSG_SIZE];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	format(msg, fmt, ap);
 	if (before_message)
 		before_message();
 	/* one write per message, so lines of parallel writers do not mix */
@@ -55,7 +98,7 @@ void error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	format(last_error, fmt, ap);
 	va_end(ap);
 	if (before_message)
 		before_message();
@@ -73,19 +116,16 @@ void warning(const char *fmt, ...)
 
 void note(int level, const char *fmt, ...)
 {
+	char msg[MSG_SIZE];
 	va_list ap;
-	FILE *f;
 
 	if (verbosity < level)
 		return;
-	/* the line whole, though guests run in threads */
-	f = notes_to_stderr ? stderr : stdout;
-	flockfile(f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	format(msg, fmt, ap);
 	va_end(ap);
-	putc_unlocked('\n', f);
-	funlockfile(f);
+	/* the line whole, though guests run in threads */
+	fprintf(notes_to_stderr ? stderr : stdout, "%s\n", msg);
 }
 
 #define QS_SLOTS 4
@@ -95,21 +135,6 @@ const char *qs(const char *s)
 {
 	static __thread char bufs[QS_SLOTS][QS_SIZE];
 	static __thread unsigned int next;
-	char *buf = bufs[next++ % QS_SLOTS];
-	size_t n = 0;
 
-	for (; *s && n + 5 < QS_SIZE; s++) {
-		unsigned char c = *s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[n++] = c;
-		else
-			n += snprintf(buf + n, QS_SIZE - n, "\\%03o", c);
-	}
-	if (*s) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
+	return escape(bufs[next++ % QS_SLOTS], QS_SIZE, s, true);
 }

@@ -7,6 +7,10 @@
  * "vhashify: error: ..." and "vhashify: warning: ...", following git's
  * rules: lower case, no full stop, the subject quoted, then why.
  * Notes go to stdout when the verbosity (-v count) is high enough.
+ * Whatever the format and arguments, no control byte and no byte above
+ * 0x7e reaches the output: such bytes of the formatted message become
+ * \ooo escapes. Quote guest and plugin text with qs() all the same, so
+ * that its backslashes are escaped too and the text reads back exactly.
  */
 
 #include <stdarg.h>

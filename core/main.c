@@ -113,7 +113,7 @@ static void print_backend(const struct plugin *p, void *arg)
 {
 	printf("%-14s ABI %u.%u  %s\n", p->name, p->backend->abi_major,
 	       p->backend->abi_minor,
-	       p->backend->description ? p->backend->description : "");
+	       qs(p->backend->description ? p->backend->description : ""));
 	(void)arg;
 }
 

@@ -2,6 +2,7 @@
 /* The backend plugin loader; see plugin.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -53,6 +54,22 @@ void plugins_release(struct plugins *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
+/*
+ * Whether a backend's name may be printed as it is, in messages, lists
+ * and JSON: ASCII letters, digits and "+-._", not starting with a dot.
+ */
+static bool plain_name(const char *name)
+{
+	const char *c;
+
+	if (*name == '.' || strlen(name) > 64)
+		return false;
+	for (c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("+-._", *c))
+			return false;
+	return true;
+}
+
 /* Checks a descriptor against what this host knows. */
 static int check_backend(const char *file, const char *name,
 			 const struct vhashify_backend *b)
@@ -80,6 +97,11 @@ static int check_backend(const char *file, const char *name,
 		      "no list_exclusions", qs(file));
 		return -EINVAL;
 	}
+	if (!plain_name(b->name)) {
+		error("cannot load plugin '%s': its name '%s' is not made of "
+		      "letters, digits and '+-._'", qs(file), qs(b->name));
+		return -EINVAL;
+	}
 	if (name && strcmp(b->name, name)) {
 		error("cannot load plugin '%s': it calls itself '%s', not "
 		      "'%s'", qs(file), qs(b->name), qs(name));
@@ -97,7 +119,7 @@ int plugin_load_file(const char *file, const char *name, struct plugin *p)
 	/* never unmapped: leak reports can then name a library's code */
 	p->handle = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!p->handle) {
-		error("cannot load plugin '%s': %s", qs(file), dlerror());
+		error("cannot load plugin '%s': %s", qs(file), qs(dlerror()));
 		return -ENOEXEC;
 	}
 	*(void **)&entry = dlsym(p->handle, VHASHIFY_BACKEND_SYMBOL);

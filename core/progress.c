@@ -60,7 +60,7 @@ static void show(double t)
 			 (int)left / 60, (int)left % 60);
 	}
 	fprintf(stderr, "\r\033[K[%d/%d] %s: %llu files, %.1f MiB, %.1f MiB/s%s",
-		p.started, p.n_guests, p.name ? p.name : "", p.files,
+		p.started, p.n_guests, qs(p.name ? p.name : ""), p.files,
 		p.bytes / 1048576.0, rate / 1048576.0, eta);
 	p.shown = true;
 }

@@ -97,6 +97,7 @@ static void test_refusals(void **state)
 	assert_int_equal(load_test_plugin("no-symbol"), -ENOEXEC);
 	assert_int_equal(load_test_plugin("null-backend"), -EINVAL);
 	assert_int_equal(load_test_plugin("undefined"), -ENOEXEC);
+	assert_int_equal(load_test_plugin("bad-name"), -EINVAL);
 }
 
 static void test_wrong_name(void **state)
