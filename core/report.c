@@ -176,8 +176,8 @@ void report_json(const struct guest_report *g, int n, const struct tally *total,
 	for (i = 0; i < n; i++) {
 		const struct tally *t = g[i].t ? g[i].t : &none;
 
-		printf("%s\n    {\"guest\": ", i ? "," : "");
-		json_string(stdout, g[i].guest);
+		printf("%s\n    {", i ? "," : "");
+		json_name(stdout, "guest", g[i].guest);
 		printf(", \"method\": \"%s\", \"backend\": ", g[i].method);
 		if (g[i].backend)
 			json_string(stdout, g[i].backend);
@@ -188,8 +188,8 @@ void report_json(const struct guest_report *g, int n, const struct tally *total,
 		json_counts(t);
 		printf(", \"failures\": [");
 		for (f = 0; f < t->n_failures; f++) {
-			printf("%s{\"path\": ", f ? ", " : "");
-			json_string(stdout, t->failures[f].path);
+			printf("%s{", f ? ", " : "");
+			json_name(stdout, "path", t->failures[f].path);
 			printf(", \"error\": ");
 			json_string(stdout, t->failures[f].error);
 			printf("}");

@@ -122,8 +122,8 @@ static void print_json(const struct store *s, const struct stats *x,
 {
 	int i;
 
-	printf("%s\n    {\"path\": ", first ? "" : ",");
-	json_string(stdout, s->path);
+	printf("%s\n    {", first ? "" : ",");
+	json_name(stdout, "path", s->path);
 	printf(", \"hash\": \"%s\", \"objects\": %" PRIu64
 	       ", \"unreferenced\": %" PRIu64 ", \"guest_links\": %" PRIu64
 	       ", \"bytes_stored\": %" PRIu64 ", \"bytes_saved\": %" PRIu64
@@ -176,8 +176,8 @@ int stats_stores(struct store **stores, int n_stores, struct guest *guests,
 		walk_tree(guests[i].rootfd, &ops, &refs);
 		referencing += refs.files > 0;
 		if (json) {
-			printf("%s\n    {\"guest\": ", i ? "," : "");
-			json_string(stdout, guests[i].path);
+			printf("%s\n    {", i ? "," : "");
+			json_name(stdout, "guest", guests[i].path);
 			printf(", \"files_in_store\": %" PRIu64 "}", refs.files);
 		} else {
 			printf("  '%s': %" PRIu64 " files in the store\n",

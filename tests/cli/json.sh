@@ -4,7 +4,8 @@
 # notes moved to stderr.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 command -v jq >/dev/null || skip_all "jq is needed"
-plan 7
+command -v python3 >/dev/null || skip_all "python3 is needed"
+plan 12
 
 # whether the jq filter is true of the file (quietly)
 jq_true() { jq -e "$@" >/dev/null; }
@@ -41,5 +42,59 @@ else
 	for w in path error status; do
 		skip "a failure is listed ($w)" "chattr +i does not work on $T"
 	done
+fi
+# names that are not valid UTF-8, and the valid name 'ÿ' beside a raw
+# 0xff: strict parsers accept the document, and every name comes back
+# with its own bytes (NAME_hex when it is not UTF-8)
+W=$T/w
+# unhex HEX: the bytes HEX stands for (dash's printf has no \x)
+unhex() {
+	local h=$1
+	while [ -n "$h" ]; do
+		printf "\\$(printf %03o "0x${h%"${h#??}"}")"
+		h=${h#??}
+	done
+}
+names="c0af eda080 ff f4908080 c3bf 01"
+for h in $names; do
+	d=$W/x$(unhex "$h")
+	mkfile "$d/usr/f" "same"
+	mkfile "$d/usr/stuck/$(basename "$d")" "stuck"
+done
+find "$W" -exec touch -h -d @1700000000 {} +
+immutable=no
+for d in "$W"/*/usr/stuck; do chattr +i "$d" 2>/dev/null && immutable=yes; done
+run_vh --pkgmgr=none --json -j 1 --store "$T/s" "$W"/*
+[ $immutable = yes ] && for d in "$W"/*/usr/stuck; do chattr -i "$d"; done
+check "a report with such names is strict UTF-8 JSON" \
+	python3 -c 'import json, sys; json.loads(open(sys.argv[1], encoding="utf-8", errors="strict").read())' "$T/out"
+check "jq reads it too" jq_true . "$T/out"
+# the names of the report as hex, one a line, in the report's order
+names_hex() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+for g in doc["guests"]:
+    for o, k in [(g, "guest")] + [(f, "path") for f in g["failures"]]:
+        if k == sys.argv[2]:
+            raw = bytes.fromhex(o[k + "_hex"]) if k + "_hex" in o \
+                else o[k].encode("utf-8")
+            print(raw.hex())
+PY
+}
+want=$(for d in "$W"/*; do printf '%s' "$d" | od -An -tx1 | tr -d ' \n'; echo; done)
+check "every guest name comes back with its bytes" \
+	eval 'test "$(names_hex "$T/out" guest)" = "$want"'
+check "'ÿ' and a raw 0xff are two names" \
+	eval 'test "$(jq "[.guests[] | select(.guest_hex == null and (.guest | endswith(\"/x\u00ff\")))] | length" "$T/out")" = 1 &&
+	      test "$(jq "[.guests[] | select(.guest_hex != null and (.guest_hex | endswith(\"2f78ff\")))] | length" "$T/out")" = 1'
+if [ $immutable = yes ]; then
+	# the first guest's file is the object: the others cannot link
+	want=$(for d in "$W"/*; do printf '%s/usr/stuck/%s' "$d" "$(basename "$d")" | od -An -tx1 | tr -d ' \n'; echo; done | sed 1d)
+	check "every other failure's path comes back with its bytes" \
+		eval 'test "$(names_hex "$T/out" path)" = "$want"'
+else
+	skip "every other failure's path comes back with its bytes" \
+		"chattr +i does not work on $T"
 fi
 done_testing
