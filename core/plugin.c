@@ -6,9 +6,11 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -110,18 +112,171 @@ static int check_backend(const char *file, const char *name,
 	return 0;
 }
 
+/* Whether a file or directory of @st is root's or ours. */
+static bool trusted_owner(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+/*
+ * Checks the directory open at @fd, named @path, and every directory
+ * above it: owned by root or us; the directory itself writable by its
+ * owner only (anyone else could add a plugin, sticky bit or not), those
+ * above it only when sticky (others cannot then rename what is ours).
+ * Returns 0, or -EPERM after saying why.
+ */
+static int check_dir(int fd, const char *path)
+{
+	struct stat st, up;
+	char *name = NULL, *longer;
+	int cur = fd, parent, ret = 0;
+
+	if (fstat(fd, &st))
+		ret = -errno;
+	while (!ret) {
+		if (!trusted_owner(&st)) {
+			error("refusing plugins in '%s': %s%s%s is owned by "
+			      "user %u", qs(path), name ? "'" : "it",
+			      name ? qs(name) : "", name ? "'" : "",
+			      st.st_uid);
+			ret = -EPERM;
+		} else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+			   (!name || !(st.st_mode & S_ISVTX))) {
+			error("refusing plugins in '%s': %s%s%s is writable by "
+			      "others", qs(path), name ? "'" : "it",
+			      name ? qs(name) : "", name ? "'" : "");
+			ret = -EPERM;
+		}
+		if (ret)
+			break;
+		parent = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(parent, &up)) {
+			ret = -errno;
+			if (parent >= 0)
+				close(parent);
+			break;
+		}
+		if (cur != fd)
+			close(cur);
+		cur = parent;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
+			break;	/* the root */
+		st = up;
+		if (asprintf(&longer, "%s/..", name ? name : path) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		free(name);
+		name = longer;
+	}
+	if (cur != fd)
+		close(cur);
+	free(name);
+	if (ret && ret != -EPERM)
+		error("cannot check plugin directory '%s': %s", qs(path),
+		      strerror(-ret));
+	return ret;
+}
+
+/*
+ * Opens plugin @file for dlopen() of its /proc/self/fd name, so that
+ * the file checked is the file loaded: its directory must pass
+ * check_dir(), and the file, reached through symlinks or not, be a
+ * regular file of root or us that no one else may write. Returns an
+ * O_PATH descriptor, or -errno after saying why.
+ */
+static int open_trusted(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char *dir, self[64], target[4096], quoted[4200];
+	struct stat st, lst;
+	const char *what = "it";
+	ssize_t n;
+	int dfd, fd, ret;
+
+	dir = slash ? strndup(file, slash == file ? 1 : slash - file) :
+		      strdup(".");
+	if (!dir)
+		return -ENOMEM;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ret = dfd < 0 ? -errno : check_dir(dfd, dir);
+	free(dir);
+	if (ret) {
+		if (dfd >= 0)
+			close(dfd);
+		else
+			error("cannot load plugin '%s': %s", qs(file),
+			      strerror(-ret));
+		return ret;
+	}
+	fd = openat(dfd, slash ? slash + 1 : file, O_PATH | O_CLOEXEC);
+	ret = fd < 0 || fstat(fd, &st) ? -errno : 0;
+	if (!ret && !fstatat(dfd, slash ? slash + 1 : file, &lst,
+			     AT_SYMLINK_NOFOLLOW) && S_ISLNK(lst.st_mode)) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		n = readlink(self, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		snprintf(quoted, sizeof(quoted), "'%s'", qs(target));
+		what = n > 0 ? quoted : "the file it leads to";
+	}
+	close(dfd);
+	if (ret) {
+		error("cannot load plugin '%s': %s", qs(file), strerror(-ret));
+	} else if (!S_ISREG(st.st_mode)) {
+		error("refusing plugin '%s': %s is not a regular file",
+		      qs(file), what);
+		ret = -EPERM;
+	} else if (!trusted_owner(&st)) {
+		error("refusing plugin '%s': %s is owned by user %u",
+		      qs(file), what, st.st_uid);
+		ret = -EPERM;
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		error("refusing plugin '%s': %s is writable by others",
+		      qs(file), what);
+		ret = -EPERM;
+	}
+	if (ret) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int plugin_load_file(const char *file, const char *name, struct plugin *p)
 {
 	vhashify_backend_v1_fn entry;
-	int ret;
+	char self[64];
+	const char *why;
+	int ret, fd;
 
 	memset(p, 0, sizeof(*p));
+	fd = open_trusted(file);
+	if (fd < 0)
+		return fd;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (access(self, F_OK)) {
+		error("cannot load plugin '%s': /proc is not mounted",
+		      qs(file));
+		close(fd);
+		return -ENOENT;
+	}
 	/* never unmapped: leak reports can then name a library's code */
-	p->handle = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	p->handle = dlopen(self, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!p->handle) {
-		error("cannot load plugin '%s': %s", qs(file), qs(dlerror()));
+		why = dlerror();
+		if (!strncmp(why, self, strlen(self)) &&
+		    !strncmp(why + strlen(self), ": ", 2))
+			why += strlen(self) + 2;
+		error("cannot load plugin '%s': %s", qs(file), qs(why));
+		close(fd);
 		return -ENOEXEC;
 	}
+	/*
+	 * fd stays open for good: the loader knows the object by the name
+	 * "/proc/self/fd/N" and, the object never unloaded, would give it
+	 * again for another file opened under the same number.
+	 */
 	*(void **)&entry = dlsym(p->handle, VHASHIFY_BACKEND_SYMBOL);
 	if (!entry) {
 		error("cannot load plugin '%s': no symbol '%s'", qs(file),

@@ -48,7 +48,13 @@ const struct plugin *plugins_get(struct plugins *ps, const char *name,
 				 int *err);
 
 /*
- * Loads the shared object @file and checks its descriptor. The backend
+ * Loads the shared object @file and checks its descriptor. Before
+ * anything of it runs, its directory and those above must be owned by
+ * root or the effective user and writable by no one else (those above:
+ * unless sticky), and @file, or what its symlink leads to, a regular
+ * file of root or the effective user that no one else may write; the
+ * very file checked is loaded, through /proc/self/fd (one descriptor
+ * per loaded plugin stays open). Refusals return -EPERM. The backend
  * name must be @name unless @name is NULL. Prints why on refusal.
  * Returns 0 or -errno; on success the caller owns p->handle.
  */

@@ -3,7 +3,7 @@
 # table with a drop-in, an out-of-tree plugin built from the public
 # header alone, and --pkgmgr=none with --exclude-from.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
-plan 26
+plan 28
 
 P=$T/plugins
 mkdir -p "$P"
@@ -161,4 +161,15 @@ printf -- '- /ok\nrelative/path\n' >"$T/bad-list"
 run_vh --pkgmgr=none --exclude-from "$T/bad-list" --store "$T/s" "$T/n1"
 check "a bad exclude list line is an error naming file and line" \
 	err_has "'$T/bad-list' line 2: pattern is not an absolute path"
+# a plugin directory anyone may write to: refused before any dlopen
+W=$T/world-writable
+mkdir "$W" && chmod 0777 "$W"
+ln -s "$VHASHIFY_PLUGIN_DIR/exclude-file.so" "$TEST_PLUGIN_DIR/marker.so" "$W/"
+VHASHIFY_PLUGIN_DIR=$W VHASHIFY_TEST_MARKER=$T/marker \
+	run_vh --pkgmgr=none --store "$T/s-ww" "$T/n1"
+check "a world-writable plugin directory is refused (status 2)" \
+	eval 'status_is 2 && err_has "refusing plugins in '"'$W'"': it is writable by others"'
+VHASHIFY_TEST_MARKER=$T/marker run_vh --plugin-dir "$W" --list-backends
+check "no plugin of it was loaded, not even its constructor" \
+	eval 'test ! -e "$T/marker" && err_has "refusing plugins in"'
 done_testing

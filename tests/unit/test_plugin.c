@@ -8,13 +8,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -112,17 +115,171 @@ static void test_wrong_name(void **state)
 
 static void test_not_a_shared_object(void **state)
 {
-	char file[] = "/tmp/vhashify-notelf.XXXXXX";
+	char dir[] = "/tmp/vhashify-notelf.XXXXXX", file[64];
 	struct plugin p;
 	int fd;
 
 	(void)state;
-	fd = mkstemp(file);
+	/* a directory of our own: /tmp is writable by others */
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/notelf.so", dir);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "not ELF\n", 8), 8);
 	close(fd);
 	assert_int_equal(plugin_load_file(file, NULL, &p), -ENOEXEC);
 	unlink(file);
+	rmdir(dir);
+}
+
+/*
+ * Trust: plugin files and directories writable by others or owned by
+ * another user are refused before dlopen, so that the marker plugin's
+ * constructor never runs for them; symlinks count by what they lead to.
+ */
+#define NOBODY 65534
+
+static char scratch[] = "/tmp/vhashify-trust.XXXXXX";
+static char marker[4096];
+
+/* Copies the marker plugin to @to with @mode and owner @uid. */
+static void put_marker(const char *to, mode_t mode, uid_t uid)
+{
+	char from[4096], buf[65536];
+	ssize_t n;
+	int in, out;
+
+	snprintf(from, sizeof(from), "%s/marker.so",
+		 dir_of("TEST_PLUGIN_DIR"));
+	in = open(from, O_RDONLY);
+	assert_true(in >= 0);
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, n), n);
+	close(in);
+	assert_int_equal(fchown(out, uid, 0), 0);
+	assert_int_equal(fchmod(out, mode), 0);
+	close(out);
+}
+
+/* Makes @dir (under the scratch directory) with @mode and owner @uid. */
+static const char *mk(const char *dir, mode_t mode, uid_t uid)
+{
+	static char path[8][4096];
+	static int next;
+	char *p = path[next++ % 8];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", scratch, dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(chown(p, uid, 0), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+/* Loads DIR/marker.so: returns its result; *ran: the constructor ran. */
+static int load_marker(const char *dir, bool *ran)
+{
+	char file[4096];
+	struct plugin p;
+	int ret;
+
+	unlink(marker);
+	snprintf(file, sizeof(file), "%s/marker.so", dir);
+	ret = plugin_load_file(file, "marker", &p);
+	if (!ret)
+		plugin_release(&p);
+	*ran = !access(marker, F_OK);
+	return ret;
+}
+
+static int trust_setup(void **state)
+{
+	(void)state;
+	if (geteuid())
+		return 0;
+	if (!mkdtemp(scratch))
+		return -1;
+	snprintf(marker, sizeof(marker), "%s/constructor-ran", scratch);
+	setenv("VHASHIFY_TEST_MARKER", marker, 1);
+	return 0;
+}
+
+static int trust_teardown(void **state)
+{
+	char cmd[4200];
+
+	(void)state;
+	unsetenv("VHASHIFY_TEST_MARKER");
+	if (geteuid())
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+	return system(cmd) ? -1 : 0;
+}
+
+static void test_trust(void **state)
+{
+	const char *d, *o;
+	char link[4096], to[4096];
+	bool ran;
+
+	(void)state;
+	if (geteuid())
+		skip();	/* needs chown */
+
+	/* the control: a root-owned plugin in a private directory runs */
+	d = mk("ok", 0755, 0);
+	put_marker(strcat(strcpy(link, d), "/marker.so"), 0755, 0);
+	assert_int_equal(load_marker(d, &ran), 0);
+	assert_true(ran);
+
+	/* a world-writable directory, sticky or not */
+	d = mk("ww", 0777, 0);
+	put_marker(strcat(strcpy(link, d), "/marker.so"), 0755, 0);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+	assert_int_equal(chmod(d, 01777), 0);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+
+	/* a directory owned by another user */
+	d = mk("nobodys", 0755, NOBODY);
+	put_marker(strcat(strcpy(link, d), "/marker.so"), 0755, 0);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+
+	/* a directory above writable by others: only if sticky */
+	mk("open", 0777, 0);
+	d = mk("open/plugins", 0755, 0);
+	put_marker(strcat(strcpy(link, d), "/marker.so"), 0755, 0);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+	assert_int_equal(chmod(strcat(strcpy(to, scratch), "/open"), 01777),
+			 0);
+	assert_int_equal(load_marker(d, &ran), 0);
+	assert_true(ran);
+
+	/* a plugin owned by another user, or group-writable */
+	d = mk("files", 0755, 0);
+	put_marker(strcat(strcpy(link, d), "/marker.so"), 0755, NOBODY);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+	put_marker(link, 0775, 0);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+
+	/* symlinks out of the directory: to nobody's file, to root's */
+	o = mk("elsewhere", 0755, 0);
+	put_marker(strcat(strcpy(to, o), "/marker.so"), 0755, NOBODY);
+	d = mk("links", 0755, 0);
+	assert_int_equal(symlink(to, strcat(strcpy(link, d), "/marker.so")),
+			 0);
+	assert_int_equal(load_marker(d, &ran), -EPERM);
+	assert_false(ran);
+	put_marker(to, 0755, 0);
+	assert_int_equal(load_marker(d, &ran), 0);
+	assert_true(ran);
 }
 
 static void test_get_caches_and_misses(void **state)
@@ -156,6 +313,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_name),
 		cmocka_unit_test(test_not_a_shared_object),
 		cmocka_unit_test(test_get_caches_and_misses),
+		cmocka_unit_test_setup_teardown(test_trust, trust_setup,
+						trust_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
