@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "hashify.h"
-#include "immutable.h"
+#include "link.h"
 #include "log.h"
 #include "progress.h"
 #include "store.h"
@@ -63,35 +63,43 @@ static bool enter(const struct walk_entry *e, void *arg)
 }
 
 /*
- * Removes a temporary an interrupted run left in the guest: a link to an
- * object (hashify) or a private copy (restore); the guest path it was
- * meant for still holds what it held.
+ * Deals with @e when it is named like a temporary and not excluded
+ * (an excluded path is never touched): removes it when it is provably
+ * a leftover of an interrupted run on this store, a link to one of its
+ * objects under a temporary name of this store (the guest path it was
+ * meant for still holds what it held); anything else so named is the
+ * guest's, or another store's, and is left alone. Returns true when @e
+ * was such a name.
  */
 static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 {
-	if (!tmpname_is(e->name) || !S_ISREG(e->st.st_mode))
-		return false;
-	if (r->h->opt->dry_run)
-		return true;
-	if (unlinkat(e->dirfd, e->name, 0) && errno == EPERM) {
-		/* a link to an immutable object: clear the flag meanwhile */
-		int held = immutable_clear_at(e->dirfd, e->name);
+	int ret;
 
-		errno = EPERM;
-		if (held >= 0 && !unlinkat(e->dirfd, e->name, 0))
-			errno = 0;
-		immutable_restore(held);
+	if (!tmpname_like(e->name) ||
+	    matcher_check(r->g->excludes, e->path, e->pathlen) ==
+	    MATCH_EXCLUDE)
+		return false;
+	if (r->h->opt->dry_run) {
+		ret = S_ISREG(e->st.st_mode) &&
+		      tmpname_guest_is(e->name, r->g->store->ino) &&
+		      store_is_object(r->g->store, &e->st);
 	} else {
-		errno = 0;
+		ret = link_remove_leftover(r->g->store, e->dirfd, e->name,
+					   &e->st);
 	}
-	if (errno) {
+	if (ret < 0) {
 		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
-		      qs(e->path), strerror(errno));
+		      qs(e->path), strerror(-ret));
 		tally_fail(r->t, r->g->prefix, e->path, NULL);
-		return true;
+	} else if (!ret) {
+		note(1, "left alone '%s%s': named like a temporary of "
+		     "vhashify, but not a leftover of this store",
+		     qs(r->g->prefix), qs(e->path));
+	} else if (!r->h->opt->dry_run) {
+		note(1, "removed leftover '%s%s'", qs(r->g->prefix),
+		     qs(e->path));
+		r->t->temporaries++;
 	}
-	note(1, "removed leftover '%s%s'", qs(r->g->prefix), qs(e->path));
-	r->t->temporaries++;
 	return true;
 }
 

@@ -1,24 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Replacing a guest file by a link to a store object; see link.h. */
+/* Replacing a guest file by another inode; see link.h. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "immutable.h"
 #include "link.h"
-#include "tmpname.h"
 
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 bool link_same_content(const struct stat *a, const struct stat *b)
 {
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	return same_inode(a, b) &&
 	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
 	       a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
 	       same_time(&a->st_mtim, &b->st_mtim);
@@ -29,36 +35,138 @@ bool link_same_state(const struct stat *a, const struct stat *b)
 	return link_same_content(a, b) && same_time(&a->st_ctim, &b->st_ctim);
 }
 
-int link_replace(int objfd, const char *objname, int dirfd, const char *name,
-		 const struct stat *hashed)
+/* Removes @tmp in @dirfd if it still is our inode @ours. */
+static void remove_ours(int dirfd, const char *tmp, const struct stat *ours)
 {
-	char tmp[64];
-	struct stat now;
-	int tries, ret;
+	struct stat st;
 
+	if (!fstatat(dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) &&
+	    same_inode(&st, ours))
+		unlinkat(dirfd, tmp, 0);
+}
+
+/*
+ * The guest file at @tmp in @tmpdirfd is to be left for the guest:
+ * moves it into the guest directory @dirfd when it is elsewhere, and
+ * writes its name there to @left.
+ */
+static void leave(int tmpdirfd, const char *tmp, int dirfd,
+		  char left[TMPNAME_MAX])
+{
+	int tries;
+
+	snprintf(left, TMPNAME_MAX, "%s", tmp);
+	if (tmpdirfd == dirfd)
+		return;
+	for (tries = 0; tries < 100; tries++) {
+		if (!renameat2(tmpdirfd, tmp, dirfd, left, RENAME_NOREPLACE) ||
+		    errno != EEXIST)
+			return;
+		tmpname_next(left, TMPNAME_MAX);
+	}
+}
+
+int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
+		  const struct stat *expected, const struct stat *ours,
+		  char left[TMPNAME_MAX])
+{
+	struct stat want, prev = *ours, out;
+	int i, err;
+
+	left[0] = '\0';
+	/* the full state, ctime too, while the swap has not moved it */
+	err = fstatat(dirfd, name, &out, AT_SYMLINK_NOFOLLOW) ? errno : 0;
+	if (err || !link_same_state(&out, expected)) {
+		remove_ours(tmpdirfd, tmp, ours);
+		return err == ENOENT ? -ENOENT : -ESTALE;
+	}
+	for (i = 0; i < LINK_MAX_SWAPS; i++) {
+		if (renameat2(tmpdirfd, tmp, dirfd, name, RENAME_EXCHANGE)) {
+			err = errno;
+			if (i == 0) {
+				/* ENOENT: the guest deleted the path, and
+				 * the delete wins */
+				remove_ours(tmpdirfd, tmp, ours);
+				return err == EINVAL ? -EOPNOTSUPP : -err;
+			}
+			if (err == ENOENT &&
+			    fstatat(tmpdirfd, tmp, &out, AT_SYMLINK_NOFOLLOW))
+				return -ESTALE;	/* the guest took it back */
+			break;	/* cannot undo: leave what we hold */
+		}
+		if (fstatat(tmpdirfd, tmp, &out, AT_SYMLINK_NOFOLLOW))
+			return -ESTALE;	/* the guest removed it already */
+		/*
+		 * First swap: out must be the file that was read, as it
+		 * was read (the swap moved its ctime). Later
+		 * swaps undo the one before: out must be what that one put
+		 * into the path; if it is not, the guest replaced that
+		 * meanwhile, and its newest file goes back in.
+		 */
+		if (i == 0 ? link_same_content(&out, expected) :
+			     same_inode(&out, &want)) {
+			unlinkat(tmpdirfd, tmp, 0);
+			return i ? -ESTALE : 0;
+		}
+		want = prev;
+		prev = out;
+	}
+	leave(tmpdirfd, tmp, dirfd, left);
+	return -EAGAIN;
+}
+
+int link_replace(struct store *s, const char *objname, int dirfd,
+		 const char *name, const struct stat *hashed,
+		 char left[TMPNAME_MAX])
+{
+	char tmp[TMPNAME_MAX];
+	struct stat ours;
+	int tries;
+
+	left[0] = '\0';
 	for (tries = 0;; tries++) {
-		tmpname_next(tmp, sizeof(tmp));
-		if (!linkat(objfd, objname, dirfd, tmp, 0))
+		tmpname_guest_next(tmp, sizeof(tmp), s->ino);
+		if (!linkat(s->objfd, objname, dirfd, tmp, 0))
 			break;
 		if (errno != EEXIST || tries == 100)
 			return -errno;
 	}
+	if (fstatat(dirfd, tmp, &ours, AT_SYMLINK_NOFOLLOW)) {
+		unlinkat(dirfd, tmp, 0);
+		return -errno;
+	}
+	return link_exchange(dirfd, tmp, dirfd, name, hashed, &ours, left);
+}
 
-	if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW)) {
-		ret = -errno;
-		goto out_unlink;
-	}
-	if (!link_same_state(&now, hashed)) {
-		ret = -ESTALE;
-		goto out_unlink;
-	}
-	if (renameat(dirfd, tmp, dirfd, name)) {
-		ret = -errno;
-		goto out_unlink;
-	}
-	return 0;
+int link_remove_leftover(struct store *s, int dirfd, const char *name,
+			 const struct stat *st)
+{
+	struct stat now;
+	bool held;
+	int fd, ret = 0;
 
-out_unlink:
-	unlinkat(dirfd, tmp, 0);
-	return ret;
+	if (!S_ISREG(st->st_mode) || !tmpname_guest_is(name, s->ino) ||
+	    !store_is_object(s, st))
+		return 0;
+	if (!unlinkat(dirfd, name, 0))
+		return 1;
+	if (errno != EPERM)
+		return -errno;
+	/* a link to an immutable object: clear the flag meanwhile, on the
+	 * very inode that was found to be an object */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &now) || !same_inode(&now, st)) {
+		close(fd);
+		return 0;	/* swapped meanwhile: not ours to touch */
+	}
+	held = immutable_clear(fd);
+	if (unlinkat(dirfd, name, 0))
+		ret = -errno;
+	if (held)
+		immutable_set(fd, true);
+	close(fd);
+	return ret ? ret : 1;
 }

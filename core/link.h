@@ -3,26 +3,76 @@
 #define VHASHIFY_LINK_H
 
 /*
- * Replacing a guest file by a hard link to a store object, crash-safe:
- * the object is linked to a temporary name in the guest directory, the
- * guest file is checked to be still the inode, size, mtime and ctime
- * that were hashed, and the temporary is renamed over it. At every
- * instant the guest path holds either its original inode or the object.
- * If anything changed, the temporary is removed and the file left alone.
+ * Replacing a guest file by another inode (a link to a store object,
+ * or a private copy for --restore), safe against a crash and against a
+ * guest that changes the path at the same time.
+ *
+ * Our inode is given a temporary name, then swapped with the guest
+ * path in one step (renameat2 RENAME_EXCHANGE). What the swap took out
+ * of the path is then checked: if it is the file that was read, in the
+ * state it was read, it is removed and we are done. If not, the guest
+ * changed the path before the swap, and the swap is undone; a path the
+ * guest deleted stays deleted. So at every instant the path holds what
+ * the guest last put there or our inode standing in for the very file
+ * that was read, and no upgrade or delete of the guest is undone.
+ * A crash leaves at most a temporary holding a link to a store object
+ * (removed by the next run, see link_remove_leftover) or, for a
+ * private copy, a store temporary (removed by --gc).
  */
 
 #include <stdbool.h>
 #include <sys/stat.h>
 
+#include "store.h"
+#include "tmpname.h"
+
+/* swaps at most: ours in, back out, and the guest's newest in again */
+#define LINK_MAX_SWAPS 3
+
+/*
+ * Swaps our inode @ours, named @tmp in @tmpdirfd, with @name in
+ * @dirfd, which must hold @expected: in the same state just before
+ * the swap (link_same_state), and the same inode with the same content
+ * after it (the swap itself moves ctime). @tmpdirfd is
+ * @dirfd, or a directory of the same mount outside the guest (the
+ * store's tmp/). Returns:
+ *   0        @name holds our inode; @tmp is gone
+ *   -ESTALE  the guest had changed @name: it holds the guest's newest
+ *            file again; @tmp is gone
+ *   -ENOENT  the guest deleted @name: it stays deleted; @tmp is gone
+ *   -EOPNOTSUPP  the filesystem cannot swap two names: nothing was
+ *            done (never falls back to a rename, which could undo an
+ *            upgrade); @tmp is gone
+ *   -EAGAIN  the guest changed @name again and again while we undid
+ *            the swap: the guest file that came out last is left in
+ *            @dirfd as @left (nothing is lost), to be reported
+ *   another -errno: nothing changed; @tmp is gone
+ */
+int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
+		  const struct stat *expected, const struct stat *ours,
+		  char left[TMPNAME_MAX]);
+
 /*
  * Replaces @name in @dirfd, which was @hashed when its content was
- * read, by a link to @objname in @objfd (the store's objects/).
- * Returns 0; -ESTALE when the guest file changed (left alone); -EMLINK
- * when the object has as many links as the filesystem allows (nothing
- * changed); or another -errno (nothing changed).
+ * read, by a link to object @objname of store @s, with link_exchange()
+ * and a guest temporary of @s. Returns what link_exchange() does, or
+ * -EMLINK when the object has as many links as the filesystem allows
+ * (nothing changed).
  */
-int link_replace(int objfd, const char *objname, int dirfd, const char *name,
-		 const struct stat *hashed);
+int link_replace(struct store *s, const char *objname, int dirfd,
+		 const char *name, const struct stat *hashed,
+		 char left[TMPNAME_MAX]);
+
+/*
+ * Removes @name in @dirfd (lstat @st) if it is provably a leftover of
+ * an interrupted link_replace() of store @s: a regular file named as a
+ * guest temporary of @s whose inode is one of @s's objects (an
+ * immutable one has its flag cleared meanwhile). Anything else named
+ * like a temporary belongs to the guest or to another store and is
+ * left alone. Returns 1 removed, 0 not ours, or -errno.
+ */
+int link_remove_leftover(struct store *s, int dirfd, const char *name,
+			 const struct stat *st);
 
 /* Whether @a and @b show the same inode with the same content state. */
 bool link_same_state(const struct stat *a, const struct stat *b);

@@ -19,19 +19,53 @@ void tmpname_next(char *buf, size_t size)
 		 atomic_fetch_add(&counter, 1));
 }
 
+void tmpname_guest_next(char *buf, size_t size, ino_t store)
+{
+	snprintf(buf, size, TMPNAME_PREFIX "%llu.%ld.%u",
+		 (unsigned long long)store, (long)getpid(),
+		 atomic_fetch_add(&counter, 1));
+}
+
+/*
+ * Skips a run of digits at *p followed by @end; returns whether there
+ * was at least one digit and then @end.
+ */
+static bool number(const char **p, char end)
+{
+	size_t n = strspn(*p, "0123456789");
+
+	if (!n || (*p)[n] != end)
+		return false;
+	*p += n + (end ? 1 : 0);
+	return true;
+}
+
+bool tmpname_like(const char *name)
+{
+	return !strncmp(name, TMPNAME_PREFIX, strlen(TMPNAME_PREFIX));
+}
+
 bool tmpname_is(const char *name)
 {
 	const char *p = name + strlen(TMPNAME_PREFIX);
-	size_t pid, seq;
 
-	if (strncmp(name, TMPNAME_PREFIX, strlen(TMPNAME_PREFIX)))
-		return false;
 	/* the whole name is ours: PREFIX<pid>.<counter> */
-	pid = strspn(p, "0123456789");
-	if (!pid || p[pid] != '.')
+	return tmpname_like(name) && number(&p, '.') && number(&p, '\0');
+}
+
+bool tmpname_guest_is(const char *name, ino_t store)
+{
+	const char *p = name + strlen(TMPNAME_PREFIX);
+	char id[24];
+	size_t n;
+
+	if (!tmpname_like(name))
 		return false;
-	seq = strspn(p + pid + 1, "0123456789");
-	return seq && !p[pid + 1 + seq];
+	n = snprintf(id, sizeof(id), "%llu.", (unsigned long long)store);
+	if (strncmp(p, id, n))
+		return false;
+	p += n;
+	return number(&p, '.') && number(&p, '\0');
 }
 
 int tmpname_create(int dirfd, char *buf, size_t size)

@@ -3,24 +3,49 @@
 #define VHASHIFY_TMPNAME_H
 
 /*
- * Names of temporaries. Every temporary vhashify leaves in a directory
- * carries TMPNAME_PREFIX, so that the next run can recognise and remove
- * what an interrupted run left behind.
+ * Names of temporaries. Every temporary vhashify makes carries
+ * TMPNAME_PREFIX. Two kinds:
+ *
+ *   PREFIX<pid>.<counter>             in the store (STORE/tmp) and in
+ *                                     probes: the store is ours, so
+ *                                     anything so named there is too
+ *   PREFIX<store>.<pid>.<counter>     in a guest directory: <store> is
+ *                                     the inode number of the store
+ *                                     directory, whose objects such a
+ *                                     name may link to
+ *
+ * A guest may plant files with such names, so a name alone proves
+ * nothing in a guest: see link_remove_leftover().
+ *
+ * pid and counter (atomic, per process) keep threads and processes of
+ * one pid namespace apart; across namespaces, callers create with
+ * O_EXCL or link(), which fail on a name in use, and try the next.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define TMPNAME_PREFIX ".vhashify.tmp."
+/* room for the longest name of either kind */
+#define TMPNAME_MAX 80
 
-/* Writes a name not used before by this process into @buf. */
+/* Writes a store temporary's name not used before by this process. */
 void tmpname_next(char *buf, size_t size);
-/* Whether @name is one of our temporaries: PREFIX<pid>.<counter>. */
+/* Whether @name is a store temporary's name: PREFIX<pid>.<counter>. */
 bool tmpname_is(const char *name);
 /*
- * Creates a new empty file (mode 0600) under a fresh name in @dirfd,
- * writing the name to @buf. Returns the fd (read-write) or -errno.
+ * Creates a new empty file (mode 0600) under a fresh store temporary's
+ * name in @dirfd, writing the name to @buf. Returns the fd (read-write)
+ * or -errno.
  */
 int tmpname_create(int dirfd, char *buf, size_t size);
+
+/* Writes a guest temporary's name for the store whose inode is @store. */
+void tmpname_guest_next(char *buf, size_t size, ino_t store);
+/* Whether @name is a guest temporary's name of the store @store. */
+bool tmpname_guest_is(const char *name, ino_t store);
+/* Whether @name starts like a temporary of any kind, any store. */
+bool tmpname_like(const char *name);
 
 #endif

@@ -167,9 +167,14 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 	struct store *s = c->p->store;
 	const struct walk_entry *e = c->e;
 	bool held = immutable_clear(ofd);
+	char left[TMPNAME_MAX];
 	int ret, err;
 
-	ret = link_replace(s->objfd, name, e->dirfd, e->name, &c->st);
+	ret = link_replace(s, name, e->dirfd, e->name, &c->st, left);
+	if (ret == -EAGAIN)
+		error("cannot link '%s%s': the guest kept replacing it; its "
+		      "newest file is left beside it as '%s'",
+		      qs(c->p->guest), qs(e->path), qs(left));
 	if (held || (!ret && c->p->immutable)) {
 		err = immutable_set(ofd, true);
 		if (err && !held)
@@ -183,6 +188,15 @@ static enum unify_result link_error(const struct candidate *c, int err)
 {
 	if (err == -ESTALE || err == -ENOENT)
 		return UNIFY_CHANGED;
+	if (err == -EAGAIN)
+		return UNIFY_FAILED;	/* said by link_object */
+	if (err == -EOPNOTSUPP) {
+		error("cannot link '%s%s': the filesystem cannot swap two "
+		      "names (RENAME_EXCHANGE), and a plain rename could "
+		      "undo the guest's own changes", qs(c->p->guest),
+		      qs(c->e->path));
+		return UNIFY_FAILED;
+	}
 	fail(c, "link", err);
 	return UNIFY_FAILED;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The link step, on real files in a scratch directory, with linkat()
- * and renameat() wrapped (-Wl,--wrap) to inject the errors a real
- * filesystem gives rarely: EMLINK, EEXIST, EIO.
+ * and renameat2() wrapped (-Wl,--wrap) to inject the errors a real
+ * filesystem gives rarely (EMLINK, EEXIST, EIO, EINVAL) and what a
+ * running guest does at the worst moment: an upgrade (a new file
+ * renamed over the path) or a delete just before a swap.
  */
 #include "config.h"
 
@@ -22,20 +24,31 @@
 #include <cmocka.h>
 
 #include "link.h"
+#include "store.h"
 #include "tmpname.h"
 
 /* Errors for the next linkat() calls to fail with, in order. */
 static int linkat_errors[4];
 static int n_linkat_errors, next_linkat_error;
-/* An error for every renameat() to fail with, or 0. */
-static int renameat_error;
+/* An error for every renameat2() to fail with, or 0. */
+static int renameat2_error;
+/* Calls of renameat() (never wanted: it could undo an upgrade). */
+static int renameat_calls;
+
+/* What the guest does just before the n-th renameat2() call. */
+enum guest_act { NOTHING, UPGRADE, DELETE };
+static enum guest_act guest_acts[4];
+static int n_renameat2_calls;
+static int guest_dirfd;
 
 int __real_linkat(int olddirfd, const char *oldpath, int newdirfd,
 		  const char *newpath, int flags);
 int __wrap_linkat(int olddirfd, const char *oldpath, int newdirfd,
 		  const char *newpath, int flags);
-int __real_renameat(int olddirfd, const char *oldpath, int newdirfd,
-		    const char *newpath);
+int __real_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned int flags);
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned int flags);
 int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
 		    const char *newpath);
 
@@ -49,21 +62,51 @@ int __wrap_linkat(int olddirfd, const char *oldpath, int newdirfd,
 	return __real_linkat(olddirfd, oldpath, newdirfd, newpath, flags);
 }
 
+static void write_file(int dirfd, const char *name, const char *text);
+
+/* The guest's package manager: a new file, renamed over the path. */
+static void guest_upgrade(int n)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "upgrade %d", n);
+	write_file(guest_dirfd, "guest.new", text);
+	assert_int_equal(__real_renameat2(guest_dirfd, "guest.new",
+					  guest_dirfd, "guest", 0), 0);
+}
+
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned int flags)
+{
+	int n = n_renameat2_calls++;
+
+	if (renameat2_error) {
+		errno = renameat2_error;
+		return -1;
+	}
+	if (n < 4 && guest_acts[n] == UPGRADE)
+		guest_upgrade(n + 1);
+	else if (n < 4 && guest_acts[n] == DELETE)
+		assert_int_equal(unlinkat(guest_dirfd, "guest", 0), 0);
+	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
 int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
 		    const char *newpath)
 {
-	if (renameat_error) {
-		errno = renameat_error;
-		return -1;
-	}
-	return __real_renameat(olddirfd, oldpath, newdirfd, newpath);
+	(void)olddirfd, (void)oldpath, (void)newdirfd, (void)newpath;
+	renameat_calls++;
+	errno = EIO;
+	return -1;
 }
 
 struct fixture {
 	char dir[64];
-	int dirfd;		/* holds "object" and "guest" */
+	int dirfd;		/* the guest directory: holds "guest" */
+	struct store store;	/* objects/ holds "object" */
 	struct stat guest;	/* the guest file as hashed */
 	struct stat object;
+	char left[TMPNAME_MAX];
 };
 
 static void write_file(int dirfd, const char *name, const char *text)
@@ -78,17 +121,32 @@ static void write_file(int dirfd, const char *name, const char *text)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct stat st;
 
 	strcpy(f->dir, "/tmp/vhashify-link.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY);
 	assert_true(f->dirfd >= 0);
-	write_file(f->dirfd, "object", "same bytes");
+	assert_int_equal(mkdirat(f->dirfd, "store", 0700), 0);
+	f->store.dirfd = openat(f->dirfd, "store", O_RDONLY | O_DIRECTORY);
+	assert_true(f->store.dirfd >= 0);
+	assert_int_equal(mkdirat(f->store.dirfd, "objects", 0700), 0);
+	f->store.objfd = openat(f->store.dirfd, "objects",
+				O_RDONLY | O_DIRECTORY);
+	assert_true(f->store.objfd >= 0);
+	assert_int_equal(fstat(f->store.dirfd, &st), 0);
+	f->store.dev = st.st_dev;
+	f->store.ino = st.st_ino;
+	pthread_mutex_init(&f->store.lock, NULL);
+	write_file(f->store.objfd, "object", "same bytes");
 	write_file(f->dirfd, "guest", "same bytes");
 	assert_int_equal(fstatat(f->dirfd, "guest", &f->guest, 0), 0);
-	assert_int_equal(fstatat(f->dirfd, "object", &f->object, 0), 0);
+	assert_int_equal(fstatat(f->store.objfd, "object", &f->object, 0), 0);
+	assert_int_equal(u64set_add(&f->store.inodes, f->object.st_ino), 0);
 	n_linkat_errors = next_linkat_error = 0;
-	renameat_error = 0;
+	renameat2_error = renameat_calls = n_renameat2_calls = 0;
+	memset(guest_acts, 0, sizeof(guest_acts));
+	guest_dirfd = f->dirfd;
 	*state = f;
 	return 0;
 }
@@ -98,14 +156,18 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	char cmd[128];
 
+	close(f->store.objfd);
+	close(f->store.dirfd);
 	close(f->dirfd);
+	u64set_release(&f->store.inodes);
+	pthread_mutex_destroy(&f->store.lock);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);
 	return 0;
 }
 
-/* Whether a temporary of ours is left in the directory. */
+/* Whether something named like a temporary is left in the directory. */
 static bool has_temporary(const struct fixture *f)
 {
 	DIR *d = opendir(f->dir);
@@ -114,7 +176,7 @@ static bool has_temporary(const struct fixture *f)
 
 	assert_non_null(d);
 	while ((de = readdir(d)))
-		found |= tmpname_is(de->d_name);
+		found |= tmpname_like(de->d_name);
 	closedir(d);
 	return found;
 }
@@ -127,14 +189,43 @@ static ino_t inode_of(const struct fixture *f, const char *name)
 	return st.st_ino;
 }
 
+/* The content of @name in the guest directory. */
+static const char *content_of(const struct fixture *f, const char *name)
+{
+	static char buf[64];
+	ssize_t n;
+	int fd = openat(f->dirfd, name, O_RDONLY);
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	close(fd);
+	return buf;
+}
+
+static nlink_t object_links(const struct fixture *f)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(f->store.objfd, "object", &st, 0), 0);
+	return st.st_nlink;
+}
+
+static int replace(struct fixture *f)
+{
+	return link_replace(&f->store, "object", f->dirfd, "guest",
+			    &f->guest, f->left);
+}
+
 static void test_replaces(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(link_replace(f->dirfd, "object", f->dirfd, "guest",
-				      &f->guest), 0);
+	assert_int_equal(replace(f), 0);
 	assert_int_equal(inode_of(f, "guest"), f->object.st_ino);
 	assert_false(has_temporary(f));
+	assert_int_equal(renameat_calls, 0);
 }
 
 static void test_changed_file_is_left_alone(void **state)
@@ -143,10 +234,11 @@ static void test_changed_file_is_left_alone(void **state)
 
 	/* written after it was hashed: size and ctime differ */
 	write_file(f->dirfd, "guest", "new bytes, longer");
-	assert_int_equal(link_replace(f->dirfd, "object", f->dirfd, "guest",
-				      &f->guest), -ESTALE);
+	assert_int_equal(replace(f), -ESTALE);
 	assert_int_equal(inode_of(f, "guest"), f->guest.st_ino);
+	assert_string_equal(content_of(f, "guest"), "new bytes, longer");
 	assert_false(has_temporary(f));
+	assert_int_equal(object_links(f), 1);
 }
 
 static void test_removed_file(void **state)
@@ -154,8 +246,7 @@ static void test_removed_file(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(unlinkat(f->dirfd, "guest", 0), 0);
-	assert_int_equal(link_replace(f->dirfd, "object", f->dirfd, "guest",
-				      &f->guest), -ENOENT);
+	assert_int_equal(replace(f), -ENOENT);
 	assert_false(has_temporary(f));
 }
 
@@ -165,8 +256,7 @@ static void test_too_many_links(void **state)
 
 	linkat_errors[0] = EMLINK;
 	n_linkat_errors = 1;
-	assert_int_equal(link_replace(f->dirfd, "object", f->dirfd, "guest",
-				      &f->guest), -EMLINK);
+	assert_int_equal(replace(f), -EMLINK);
 	assert_int_equal(inode_of(f, "guest"), f->guest.st_ino);
 	assert_false(has_temporary(f));
 }
@@ -178,8 +268,7 @@ static void test_name_taken_retries(void **state)
 	/* a temporary name that exists already: another one is tried */
 	linkat_errors[0] = EEXIST;
 	n_linkat_errors = 1;
-	assert_int_equal(link_replace(f->dirfd, "object", f->dirfd, "guest",
-				      &f->guest), 0);
+	assert_int_equal(replace(f), 0);
 	assert_int_equal(next_linkat_error, 1);
 	assert_int_equal(inode_of(f, "guest"), f->object.st_ino);
 	assert_false(has_temporary(f));
@@ -189,28 +278,195 @@ static void test_rename_fails(void **state)
 {
 	struct fixture *f = *state;
 
-	renameat_error = EIO;
-	assert_int_equal(link_replace(f->dirfd, "object", f->dirfd, "guest",
-				      &f->guest), -EIO);
+	renameat2_error = EIO;
+	assert_int_equal(replace(f), -EIO);
 	assert_int_equal(inode_of(f, "guest"), f->guest.st_ino);
 	assert_false(has_temporary(f));
 }
 
+/* A filesystem without RENAME_EXCHANGE: a clear error, no plain rename. */
+static void test_no_exchange_fails_safe(void **state)
+{
+	struct fixture *f = *state;
+
+	renameat2_error = EINVAL;
+	assert_int_equal(replace(f), -EOPNOTSUPP);
+	assert_int_equal(renameat_calls, 0);
+	assert_int_equal(inode_of(f, "guest"), f->guest.st_ino);
+	assert_false(has_temporary(f));
+	assert_int_equal(object_links(f), 1);
+}
+
+/* The guest upgrades the file right before the swap: the upgrade stays. */
+static void test_upgrade_at_swap_stays(void **state)
+{
+	struct fixture *f = *state;
+
+	guest_acts[0] = UPGRADE;
+	assert_int_equal(replace(f), -ESTALE);
+	assert_string_equal(content_of(f, "guest"), "upgrade 1");
+	assert_false(has_temporary(f));
+	assert_int_equal(object_links(f), 1);
+}
+
+/* The guest deletes the file right before the swap: it stays deleted. */
+static void test_delete_at_swap_stays(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	guest_acts[0] = DELETE;
+	assert_int_equal(replace(f), -ENOENT);
+	assert_int_equal(fstatat(f->dirfd, "guest", &st, 0), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_false(has_temporary(f));
+	assert_int_equal(object_links(f), 1);
+}
+
+/*
+ * An upgrade before the swap and another one before the swap back:
+ * the newest one ends in the path, the older one is gone.
+ */
+static void test_two_upgrades_newest_wins(void **state)
+{
+	struct fixture *f = *state;
+
+	guest_acts[0] = guest_acts[1] = UPGRADE;
+	assert_int_equal(replace(f), -ESTALE);
+	assert_string_equal(content_of(f, "guest"), "upgrade 2");
+	assert_false(has_temporary(f));
+	assert_int_equal(object_links(f), 1);
+	assert_int_equal(n_renameat2_calls, 3);
+}
+
+/*
+ * The guest upgrades at every swap: no ping-pong without end; the
+ * newest file is left beside the path and named, nothing is lost.
+ */
+static void test_endless_upgrades_give_up(void **state)
+{
+	struct fixture *f = *state;
+
+	guest_acts[0] = guest_acts[1] = guest_acts[2] = guest_acts[3] =
+		UPGRADE;
+	assert_int_equal(replace(f), -EAGAIN);
+	assert_int_equal(n_renameat2_calls, LINK_MAX_SWAPS);
+	assert_true(tmpname_like(f->left));
+	assert_string_equal(content_of(f, f->left), "upgrade 3");
+	assert_string_equal(content_of(f, "guest"), "upgrade 2");
+	assert_int_equal(object_links(f), 1);
+}
+
+/*
+ * An upgrade before the swap, a delete before the swap back: the
+ * path stays deleted, and the upgrade it had is left aside, named.
+ */
+static void test_upgrade_then_delete(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	guest_acts[0] = UPGRADE;
+	guest_acts[1] = DELETE;
+	assert_int_equal(replace(f), -EAGAIN);
+	assert_int_equal(fstatat(f->dirfd, "guest", &st, 0), -1);
+	assert_string_equal(content_of(f, f->left), "upgrade 1");
+	assert_int_equal(object_links(f), 1);
+}
+
+/* The swap for a file elsewhere (restore's copy in the store's tmp/). */
+static void test_exchange_from_elsewhere(void **state)
+{
+	struct fixture *f = *state;
+	struct stat copy;
+	int tmpfd;
+
+	assert_int_equal(mkdirat(f->store.dirfd, "tmp", 0700), 0);
+	tmpfd = openat(f->store.dirfd, "tmp", O_RDONLY | O_DIRECTORY);
+	assert_true(tmpfd >= 0);
+	write_file(tmpfd, "copy", "same bytes");
+	assert_int_equal(fstatat(tmpfd, "copy", &copy, 0), 0);
+	/* upgraded at every swap: the newest comes back into the guest */
+	guest_acts[0] = guest_acts[1] = guest_acts[2] = UPGRADE;
+	assert_int_equal(link_exchange(tmpfd, "copy", f->dirfd, "guest",
+				       &f->guest, &copy, f->left), -EAGAIN);
+	assert_string_equal(content_of(f, f->left), "upgrade 3");
+	assert_int_equal(faccessat(tmpfd, "copy", F_OK, 0), -1);
+	/* a plain swap */
+	write_file(tmpfd, "copy", "same bytes");
+	assert_int_equal(fstatat(tmpfd, "copy", &copy, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "guest", &f->guest, 0), 0);
+	memset(guest_acts, 0, sizeof(guest_acts));
+	assert_int_equal(link_exchange(tmpfd, "copy", f->dirfd, "guest",
+				       &f->guest, &copy, f->left), 0);
+	assert_int_equal(inode_of(f, "guest"), copy.st_ino);
+	assert_int_equal(faccessat(tmpfd, "copy", F_OK, 0), -1);
+	close(tmpfd);
+}
+
+/* Only a link to an object under this store's temporary name goes. */
+static void test_leftovers(void **state)
+{
+	struct fixture *f = *state;
+	char ours[TMPNAME_MAX], other[TMPNAME_MAX], plain[TMPNAME_MAX];
+	struct stat st;
+
+	tmpname_guest_next(ours, sizeof(ours), f->store.ino);
+	tmpname_guest_next(other, sizeof(other), f->store.ino + 1);
+	tmpname_next(plain, sizeof(plain));
+	assert_true(tmpname_guest_is(ours, f->store.ino));
+	assert_false(tmpname_guest_is(other, f->store.ino));
+	assert_false(tmpname_guest_is(plain, f->store.ino));
+
+	/* a link to the object under our name: removed */
+	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, ours, 0),
+			 0);
+	assert_int_equal(fstatat(f->dirfd, ours, &st, 0), 0);
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st),
+				1);
+	assert_int_equal(object_links(f), 1);
+
+	/* a guest file under our name: left alone */
+	write_file(f->dirfd, ours, "same bytes");
+	assert_int_equal(fstatat(f->dirfd, ours, &st, 0), 0);
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st),
+			 0);
+	assert_int_equal(unlinkat(f->dirfd, ours, 0), 0);
+
+	/* a link to the object under another store's or an old name */
+	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, other, 0),
+			 0);
+	assert_int_equal(fstatat(f->dirfd, other, &st, 0), 0);
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, other,
+					      &st), 0);
+	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, plain, 0),
+			 0);
+	assert_int_equal(fstatat(f->dirfd, plain, &st, 0), 0);
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, plain,
+					      &st), 0);
+	assert_int_equal(object_links(f), 3);
+}
+
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_replaces, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_changed_file_is_left_alone,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_removed_file, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_links, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_name_taken_retries, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_rename_fails, setup,
-						teardown),
+		T(test_replaces),
+		T(test_changed_file_is_left_alone),
+		T(test_removed_file),
+		T(test_too_many_links),
+		T(test_name_taken_retries),
+		T(test_rename_fails),
+		T(test_no_exchange_fails_safe),
+		T(test_upgrade_at_swap_stays),
+		T(test_delete_at_swap_stays),
+		T(test_two_upgrades_newest_wins),
+		T(test_endless_upgrades_give_up),
+		T(test_upgrade_then_delete),
+		T(test_exchange_from_elsewhere),
+		T(test_leftovers),
 	};
+#undef T
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
