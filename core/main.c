@@ -543,12 +543,33 @@ static int run_store_action(struct run *r)
 	return failed || corrupt ? EXIT_FAILED : EXIT_OK;
 }
 
+/*
+ * Removes what interrupted runs left in the stores' tmp/ (a restore's
+ * private copies, objects in the making). A run that changes a store
+ * holds its lock alone, so nothing there is in use; this is done
+ * before any guest is worked on, for no thread may use tmp/ yet.
+ */
+static void clean_stores_tmp(struct run *r)
+{
+	int i, n;
+
+	for (i = 0; i < r->n_store_paths && !r->opt.dry_run; i++) {
+		if (!r->stores[i])
+			continue;
+		n = store_clean_tmp(r->stores[i]);
+		if (n > 0)
+			note(1, "removed %d leftovers in store '%s'", n,
+			     qs(r->stores[i]->path));
+	}
+}
+
 /* --restore: every guest given. */
 static int run_restore(struct run *r)
 {
 	struct tally total = { 0 };
 	int i;
 
+	clean_stores_tmp(r);
 	for (i = 0; i < r->n_guests; i++) {
 		struct tally t = { 0 };
 
@@ -631,6 +652,7 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 	}
 	progress_start(r->n_guests, !r->opt.quiet && !r->opt.json &&
 		       !log_verbosity() && isatty(STDERR_FILENO));
+	clean_stores_tmp(r);
 	if (closer_start(CLOSER_THREADS))
 		note(1, "closing replaced files in the foreground");
 	workers_run(r->opt.jobs ? r->opt.jobs : workers_cpus(), r->n_guests,

@@ -4,8 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "content.h"
@@ -17,76 +20,246 @@
 #include "tmpname.h"
 #include "walk.h"
 
+/*
+ * A shared inode restored: object inode @obj got the private copy
+ * @copy, which the guest has at @path. Later names of the same object
+ * in the guest get links to that copy, so that the guest keeps its own
+ * hard links. Only objects with more names than the guest's one and
+ * the store's are remembered; no fd is kept.
+ */
+struct copy_of {
+	ino_t obj;		/* 0: a free slot */
+	ino_t copy;
+	char *path;
+};
+
 struct restore {
 	struct guest *g;
 	bool dry_run;
 	struct tally *t;
+	int tmpfd;		/* the store's tmp/ */
+	struct copy_of *copies;	/* open addressing on obj */
+	size_t cap, count;
 };
 
-/*
- * Makes a private copy of the shared file @e beside it, with the same
- * bytes (holes kept), metadata and xattrs, proves it equal, and renames
- * it over the file if the file is still what was read.
- */
-static int restore_file(const struct walk_entry *e)
+static struct copy_of *copy_slot(const struct restore *r, ino_t obj)
 {
-	char tmp[64];
-	struct metakey key, copy;
-	struct stat st, cst;
-	int fd, tfd, ret;
+	size_t i = (obj * 0x9e3779b97f4a7c15ull) & (r->cap - 1);
 
-	fd = content_open(e->dirfd, e->name);
+	while (r->copies[i].obj && r->copies[i].obj != obj)
+		i = (i + 1) & (r->cap - 1);
+	return &r->copies[i];
+}
+
+static const struct copy_of *copy_find(const struct restore *r, ino_t obj)
+{
+	const struct copy_of *c;
+
+	if (!r->cap || !obj)
+		return NULL;
+	c = copy_slot(r, obj);
+	return c->obj ? c : NULL;
+}
+
+/* Remembers that object @obj got copy @copy at @path; 0 or -ENOMEM. */
+static int copy_add(struct restore *r, ino_t obj, ino_t copy,
+		    const char *path)
+{
+	struct copy_of *c;
+	char *dup;
+
+	if (!obj)
+		return 0;
+	if (2 * (r->count + 1) > r->cap) {
+		struct copy_of *old = r->copies;
+		size_t i, cap = r->cap;
+
+		r->cap = cap ? 2 * cap : 64;
+		r->copies = calloc(r->cap, sizeof(*r->copies));
+		if (!r->copies) {
+			r->copies = old;
+			r->cap = cap;
+			return -ENOMEM;
+		}
+		for (i = 0; i < cap; i++)
+			if (old[i].obj)
+				*copy_slot(r, old[i].obj) = old[i];
+		free(old);
+	}
+	c = copy_slot(r, obj);
+	dup = strdup(path);
+	if (!dup)
+		return -ENOMEM;
+	if (c->obj)
+		free(c->path);
+	else
+		r->count++;
+	*c = (struct copy_of){ obj, copy, dup };
+	return 0;
+}
+
+static void copies_release(struct restore *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->cap; i++)
+		free(r->copies[i].path);
+	free(r->copies);
+}
+
+/*
+ * Opens (O_PATH) the copy @c at its guest path, resolved inside the
+ * guest with no symlink followed, if it still is that inode and holds
+ * what the object @obj holds. Returns the fd and fills @st, or -errno.
+ */
+static int open_copy(const struct restore *r, const struct copy_of *c,
+		     const struct stat *obj, struct stat *st)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	long fd;
+
+	fd = syscall(SYS_openat2, r->g->rootfd, c->path, &how, sizeof(how));
 	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st)) {
+		return -errno;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+	    st->st_ino != c->copy || st->st_dev != obj->st_dev ||
+	    st->st_size != obj->st_size || st->st_mode != obj->st_mode ||
+	    st->st_uid != obj->st_uid || st->st_gid != obj->st_gid ||
+	    st->st_mtim.tv_sec != obj->st_mtim.tv_sec ||
+	    st->st_mtim.tv_nsec != obj->st_mtim.tv_nsec) {
+		close(fd);
+		return -ESTALE;	/* moved or changed: make another copy */
+	}
+	return fd;
+}
+
+/* Links the file open as @fd into @dirfd under a fresh name @tmp. */
+static int link_tmp(int fd, int dirfd, char tmp[TMPNAME_MAX])
+{
+	char proc[32];
+	int tries;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (tries = 0; tries < 100; tries++) {
+		tmpname_next(tmp, TMPNAME_MAX);
+		if (!linkat(fd, "", dirfd, tmp, AT_EMPTY_PATH))
+			return 0;
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
+		if ((errno == ENOENT || errno == EPERM) &&
+		    !linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/*
+ * Makes a private copy of the object open as @fd (@st, metadata @key)
+ * in the store's tmp/ as @tmp, with the same bytes (holes kept),
+ * metadata and xattrs, proves it equal and syncs it. Fills @cst.
+ */
+static int make_copy(const struct restore *r, int fd, const struct stat *st,
+		     const struct metakey *key, char tmp[TMPNAME_MAX],
+		     struct stat *cst)
+{
+	struct metakey copy;
+	int tfd, ret;
+
+	tfd = tmpname_create(r->tmpfd, tmp, TMPNAME_MAX);
+	if (tfd < 0)
+		return tfd;
+	ret = content_copy(fd, tfd, st->st_size);
+	if (!ret)
+		ret = content_compare(fd, tfd, st->st_size) ? -EIO : 0;
+	if (!ret)
+		ret = metakey_apply(key, tfd);
+	/* on disk before any guest path can name it */
+	if (!ret && fdatasync(tfd))
 		ret = -errno;
-		goto out_close;
-	}
-	if (!link_same_state(&st, &e->st)) {
-		ret = -ESTALE;
-		goto out_close;
-	}
-	ret = metakey_read(fd, &st, false, &key);
-	if (ret)
-		goto out_close;
-	tfd = tmpname_create(e->dirfd, tmp, sizeof(tmp));
-	if (tfd < 0) {
-		ret = tfd;
-		goto out_release;
-	}
-	ret = content_copy(fd, tfd, st.st_size);
-	if (!ret)
-		ret = content_compare(fd, tfd, st.st_size) ? -EIO : 0;
-	if (!ret)
-		ret = metakey_apply(&key, tfd);
-	if (!ret && fstat(tfd, &cst))
+	if (!ret && fstat(tfd, cst))
 		ret = -errno;
 	if (!ret)
-		ret = metakey_read(tfd, &cst, false, &copy);
+		ret = metakey_read(tfd, cst, false, &copy);
 	if (!ret) {
-		if (!metakey_equal(&key, &copy))
+		if (!metakey_equal(key, &copy))
 			ret = -ENOTSUP;	/* the filesystem cannot hold it */
 		metakey_release(&copy);
 	}
 	close(tfd);
-	/* the file must still be the shared inode we copied */
-	if (!ret && (fstatat(e->dirfd, e->name, &cst, AT_SYMLINK_NOFOLLOW) ||
-		     !link_same_state(&cst, &st)))
-		ret = -ESTALE;
-	if (!ret) {
-		/* an immutable object cannot lose a name: clear the flag
-		 * meanwhile, and give it back for the other guests */
-		bool held = immutable_get(fd) == 1 && !immutable_set(fd, false);
+	if (ret)
+		unlinkat(r->tmpfd, tmp, 0);
+	return ret;
+}
 
-		if (renameat(e->dirfd, tmp, e->dirfd, e->name))
-			ret = -errno;
-		if (held)
-			immutable_set(fd, true);
+/*
+ * Gives the shared file @e a private copy: a link to the copy an
+ * earlier name of the same object got, or a new one. The copy is made
+ * in the store's tmp/, so that a crash leaves nothing in the guest,
+ * and swapped with the guest path (link_exchange), which must still
+ * hold the object as it was read. Writes the name of a guest file left
+ * aside to @left (-EAGAIN).
+ */
+static int restore_file(struct restore *r, const struct walk_entry *e,
+			char left[TMPNAME_MAX])
+{
+	const struct copy_of *c;
+	char tmp[TMPNAME_MAX];
+	struct metakey key;
+	struct stat st, now, cst;
+	int fd, cfd, ret;
+	bool held;
+
+	fd = content_open(e->dirfd, e->name);
+	if (fd < 0)
+		return fd;
+	/* ctime may have moved: other names of the object come and go */
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out_close;
+	}
+	if (!link_same_content(&st, &e->st)) {
+		ret = -ESTALE;
+		goto out_close;
+	}
+	c = copy_find(r, st.st_ino);
+	cfd = c ? open_copy(r, c, &st, &cst) : -ENOENT;
+	if (cfd >= 0) {
+		ret = link_tmp(cfd, r->tmpfd, tmp);
+		close(cfd);
+	} else {
+		c = NULL;
+		ret = metakey_read(fd, &st, false, &key);
+		if (ret)
+			goto out_close;
+		ret = make_copy(r, fd, &st, &key, tmp, &cst);
+		metakey_release(&key);
 	}
 	if (ret)
-		unlinkat(e->dirfd, tmp, 0);
-out_release:
-	metakey_release(&key);
+		goto out_close;
+
+	/* an immutable object cannot lose a name: clear the flag
+	 * meanwhile, and give it back for the other guests */
+	held = immutable_get(fd) == 1 && !immutable_set(fd, false);
+	if (fstat(fd, &now)) {
+		ret = -errno;
+		unlinkat(r->tmpfd, tmp, 0);
+	} else if (!link_same_content(&now, &st)) {
+		ret = -ESTALE;
+		unlinkat(r->tmpfd, tmp, 0);
+	} else {
+		ret = link_exchange(r->tmpfd, tmp, e->dirfd, e->name, &now,
+				    &cst, left);
+	}
+	if (held)
+		immutable_set(fd, true);
+	/* the store's name and this one: more are other hard links */
+	if (!ret && !c && st.st_nlink > 2)
+		ret = copy_add(r, st.st_ino, cst.st_ino, e->path);
 out_close:
 	close(fd);
 	return ret;
@@ -101,11 +274,41 @@ static bool enter(const struct walk_entry *e, void *arg)
 		 e->st.st_dev == r->g->store->dev);
 }
 
+/*
+ * A name like a temporary: removed when provably a leftover of an
+ * interrupted hashify on this store, else left alone.
+ */
+static bool leftover(struct restore *r, const struct walk_entry *e)
+{
+	int ret = 0;
+
+	if (!r->dry_run)
+		ret = link_remove_leftover(r->g->store, e->dirfd, e->name,
+					   &e->st);
+	if (ret < 0) {
+		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
+		      qs(e->path), strerror(-ret));
+		r->t->failed++;
+	} else if (ret) {
+		note(1, "removed leftover '%s%s'", qs(r->g->prefix),
+		     qs(e->path));
+		r->t->temporaries++;
+	} else if (!r->dry_run) {
+		note(1, "left alone '%s%s': named like a temporary of "
+		     "vhashify, but not a leftover of this store",
+		     qs(r->g->prefix), qs(e->path));
+	}
+	return ret > 0;
+}
+
 static bool file(const struct walk_entry *e, void *arg)
 {
 	struct restore *r = arg;
+	char left[TMPNAME_MAX];
 	int ret;
 
+	if (tmpname_like(e->name))
+		return leftover(r, e);
 	if (!S_ISREG(e->st.st_mode) || !store_is_object(r->g->store, &e->st))
 		return false;
 	r->t->seen++;
@@ -114,9 +317,20 @@ static bool file(const struct walk_entry *e, void *arg)
 		r->t->linked++;
 		return false;
 	}
-	ret = restore_file(e);
-	if (ret == -ESTALE) {
+	ret = restore_file(r, e, left);
+	if (ret == -ESTALE || ret == -ENOENT) {
 		r->t->skipped[SKIP_CHANGED]++;
+	} else if (ret == -EAGAIN) {
+		error("cannot restore '%s%s': the guest kept replacing it; "
+		      "its newest file is left beside it as '%s'",
+		      qs(r->g->prefix), qs(e->path), qs(left));
+		r->t->failed++;
+	} else if (ret == -EOPNOTSUPP) {
+		error("cannot restore '%s%s': the filesystem cannot swap two "
+		      "names (RENAME_EXCHANGE), and a plain rename could "
+		      "undo the guest's own changes", qs(r->g->prefix),
+		      qs(e->path));
+		r->t->failed++;
 	} else if (ret) {
 		error("cannot restore '%s%s': %s", qs(r->g->prefix),
 		      qs(e->path), strerror(-ret));
@@ -141,10 +355,21 @@ static void fail(const char *path, int err, void *arg)
 void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 {
 	static const struct walk_ops ops = { enter, file, fail };
-	struct restore r = { .g = g, .dry_run = dry_run, .t = t };
-	int ret;
+	struct restore r = { .g = g, .dry_run = dry_run, .t = t,
+			     .tmpfd = -1 };
+	int ret = 0;
 
-	ret = walk_tree(g->rootfd, &ops, &r);
+	if (!dry_run) {
+		r.tmpfd = openat(g->store->dirfd, "tmp", O_RDONLY |
+				 O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (r.tmpfd < 0)
+			ret = -errno;
+	}
+	if (!ret)
+		ret = walk_tree(g->rootfd, &ops, &r);
+	if (r.tmpfd >= 0)
+		close(r.tmpfd);
+	copies_release(&r);
 	if (ret) {
 		error("cannot walk guest '%s': %s", qs(g->path),
 		      strerror(-ret));
