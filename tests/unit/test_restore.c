@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * --restore against a running guest: renameat() and renameat2() are
+ * wrapped (-Wl,--wrap) so that the guest upgrades (a new file renamed
+ * over the path) or deletes the file right before vhashify's own rename
+ * call, the worst moment. The upgrade or delete must stand, and
+ * nothing of ours may be left in the guest or the store. Also: two
+ * names of one object in a guest get one private copy.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "guest.h"
+#include "maint.h"
+#include "store.h"
+#include "tmpname.h"
+
+/* What the guest does to usr/f just before the first rename onto it. */
+enum guest_act { NOTHING, UPGRADE, DELETE };
+static enum guest_act guest_act;
+static int renames;
+static int usr_fd = -1;
+
+int __real_renameat(int olddirfd, const char *oldpath, int newdirfd,
+		    const char *newpath);
+int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
+		    const char *newpath);
+int __real_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned int flags);
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned int flags);
+
+static void write_file(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), strlen(text));
+	close(fd);
+}
+
+static void guest_acts(const char *newpath)
+{
+	if (strcmp(newpath, "f") || renames++ || guest_act == NOTHING)
+		return;
+	if (guest_act == DELETE) {
+		assert_int_equal(unlinkat(usr_fd, "f", 0), 0);
+		return;
+	}
+	write_file(usr_fd, "f.new", "upgraded");
+	assert_int_equal(__real_renameat2(usr_fd, "f.new", usr_fd, "f", 0), 0);
+}
+
+int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
+		    const char *newpath)
+{
+	guest_acts(newpath);
+	return __real_renameat(olddirfd, oldpath, newdirfd, newpath);
+}
+
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned int flags)
+{
+	guest_acts(newpath);
+	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+struct fixture {
+	char dir[64];
+	int dirfd;
+	struct store *store;
+	struct guest g1, g2;
+	struct stat object;
+};
+
+static void mkdirs(int dirfd, const char *path)
+{
+	char cmd[256];
+
+	(void)dirfd;
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * Guest g1 has usr/f and usr/g, two names of one object; g2 has usr/f,
+ * another name of it. The store is made by hand: one object.
+ */
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[128];
+	int fd;
+
+	strcpy(f->dir, "/tmp/vhashify-restore.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY);
+	snprintf(path, sizeof(path), "%s/g1/usr %s/g2/usr", f->dir, f->dir);
+	mkdirs(f->dirfd, path);
+	snprintf(path, sizeof(path), "%s/store", f->dir);
+	assert_int_equal(store_open(path, HASH_XXH3_128, false, false,
+				    &f->store), 0);
+	usr_fd = openat(f->dirfd, "g1/usr", O_RDONLY | O_DIRECTORY);
+	assert_true(usr_fd >= 0);
+	write_file(usr_fd, "f", "shared bytes");
+	assert_int_equal(mkdirat(f->store->objfd, "ab", 0700), 0);
+	assert_int_equal(linkat(usr_fd, "f", f->store->objfd,
+				"ab/cd-0123456789abcdef", 0), 0);
+	assert_int_equal(linkat(usr_fd, "f", usr_fd, "g", 0), 0);
+	fd = openat(f->dirfd, "g2/usr", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(linkat(usr_fd, "f", fd, "f", 0), 0);
+	close(fd);
+	assert_int_equal(fstatat(usr_fd, "f", &f->object, 0), 0);
+	assert_int_equal(u64set_add(&f->store->inodes, f->object.st_ino), 0);
+	snprintf(path, sizeof(path), "%s/g1", f->dir);
+	assert_int_equal(guest_open(&f->g1, NULL, path), 0);
+	f->g1.store = f->store;
+	snprintf(path, sizeof(path), "%s/g2", f->dir);
+	assert_int_equal(guest_open(&f->g2, NULL, path), 0);
+	f->g2.store = f->store;
+	guest_act = NOTHING;
+	renames = 0;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	guest_close(&f->g1);
+	guest_close(&f->g2);
+	store_close(f->store);
+	close(usr_fd);
+	close(f->dirfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* Entries of @dir other than . and .. named like temporaries. */
+static int temporaries(const struct fixture *f, const char *dir)
+{
+	char path[128];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, dir);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += tmpname_like(de->d_name);
+	closedir(d);
+	return n;
+}
+
+static const char *content_of(const char *name)
+{
+	static char buf[64];
+	ssize_t n;
+	int fd = openat(usr_fd, name, O_RDONLY);
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	close(fd);
+	return buf;
+}
+
+static struct stat stat_of(const struct fixture *f, const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(f->dirfd, path, &st, AT_SYMLINK_NOFOLLOW), 0);
+	return st;
+}
+
+static void no_leftovers(const struct fixture *f)
+{
+	assert_int_equal(temporaries(f, "g1/usr"), 0);
+	assert_int_equal(temporaries(f, "store/tmp"), 0);
+}
+
+/* Two names of one object in g1 get one private copy; g2 keeps it. */
+static void test_hard_links_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t = { 0 };
+	struct stat a, b, other;
+
+	restore_guest(&f->g1, false, &t);
+	assert_int_equal(t.failed, 0);
+	assert_int_equal(t.linked, 2);
+	a = stat_of(f, "g1/usr/f");
+	b = stat_of(f, "g1/usr/g");
+	other = stat_of(f, "g2/usr/f");
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_not_equal(a.st_ino, f->object.st_ino);
+	assert_int_equal(a.st_nlink, 2);
+	assert_int_equal(other.st_ino, f->object.st_ino);
+	assert_string_equal(content_of("f"), "shared bytes");
+	no_leftovers(f);
+}
+
+/* The guest upgrades usr/f at the moment of the swap: the upgrade stays. */
+static void test_upgrade_stays(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t = { 0 };
+
+	guest_act = UPGRADE;
+	restore_guest(&f->g1, false, &t);
+	assert_int_equal(t.failed, 0);
+	assert_string_equal(content_of("f"), "upgraded");
+	assert_int_not_equal(stat_of(f, "g1/usr/g").st_ino, f->object.st_ino);
+	assert_string_equal(content_of("g"), "shared bytes");
+	no_leftovers(f);
+}
+
+/* The guest deletes usr/f at the moment of the swap: it stays deleted. */
+static void test_delete_stays(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t = { 0 };
+	struct stat st;
+
+	guest_act = DELETE;
+	restore_guest(&f->g1, false, &t);
+	assert_int_equal(t.failed, 0);
+	assert_int_equal(fstatat(usr_fd, "f", &st, 0), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(content_of("g"), "shared bytes");
+	no_leftovers(f);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_hard_links_kept),
+		T(test_upgrade_stays),
+		T(test_delete_stays),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
