@@ -62,6 +62,8 @@ static const char usage_text[] =
 "                       also leave out what FILE lists (repeatable)\n"
 "      --json           the report as one JSON document on stdout (notes\n"
 "                       go to stderr); see vhashify(8) for its keys\n"
+"      --force-guest    take a guest that is the host's root directory or\n"
+"                       holds a store (refused otherwise)\n"
 "      --plugin-dir DIR backend plugins are in DIR (default\n"
 "                       " PLUGINDIR ";\n"
 "                       VHASHIFY_PLUGIN_DIR overrides it too)\n"
@@ -116,6 +118,7 @@ enum {
 	OPT_RESTORE,
 	OPT_JSON,
 	OPT_IMMUTABLE,
+	OPT_FORCE_GUEST,
 };
 
 static const struct option long_options[] = {
@@ -143,6 +146,7 @@ static const struct option long_options[] = {
 	{ "restore", no_argument, NULL, OPT_RESTORE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "immutable", no_argument, NULL, OPT_IMMUTABLE },
+	{ "force-guest", no_argument, NULL, OPT_FORCE_GUEST },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -318,6 +322,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_IMMUTABLE:
 			o->immutable = true;
+			break;
+		case OPT_FORCE_GUEST:
+			o->force_guest = true;
 			break;
 		case 'n':
 			o->dry_run = true;

@@ -67,6 +67,8 @@ struct options {
 	bool min_size_set;	/* --min-size given */
 	bool immutable;		/* --immutable: objects get chattr +i */
 	bool quiet;		/* --quiet: no progress */
+	bool force_guest;	/* --force-guest: / or a guest holding a
+				 * store may be a guest */
 };
 
 /*

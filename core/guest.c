@@ -61,6 +61,54 @@ void guest_close(struct guest *g)
 	g->excludes = NULL;
 }
 
+/* The guest of @guests whose root is the directory @st, or -1. */
+static int guest_with_root(const struct stat *st, const struct guest *guests,
+			   int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (guests[i].st.st_dev == st->st_dev &&
+		    guests[i].st.st_ino == st->st_ino)
+			return i;
+	return -1;
+}
+
+int guest_find_above(int fd, const struct guest *guests, int n)
+{
+	struct stat st, up;
+	int cur, parent, ret;
+
+	cur = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0 || fstat(cur, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		ret = guest_with_root(&st, guests, n);
+		if (ret >= 0)
+			break;
+		parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(parent, &up)) {
+			ret = -errno;
+			if (parent >= 0)
+				close(parent);
+			break;
+		}
+		close(cur);
+		cur = parent;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			ret = -1;	/* the root is its own parent */
+			break;
+		}
+		st = up;
+	}
+out:
+	if (cur >= 0)
+		close(cur);
+	return ret;
+}
+
 /* @template with every "{name}" replaced by @name, as a new string. */
 static char *expand(const char *template, const char *name)
 {

@@ -59,6 +59,15 @@ int guest_find_all(const char *const *templates,
 void guest_close(struct guest *g);
 
 /*
+ * Walks up from the directory @fd through ".." to the root of the
+ * directory tree and returns the index in @guests (@n of them) of the
+ * first guest whose root is met on the way, @fd itself included; -1
+ * when none is; or -errno when a directory on the way cannot be opened.
+ * This tells a guest inside another guest and a store inside a guest.
+ */
+int guest_find_above(int fd, const struct guest *guests, int n);
+
+/*
  * Opens @path inside the guest whose root is @rootfd, resolving every
  * component inside the guest (openat2 RESOLVE_IN_ROOT): ".." stops at
  * the root, absolute symlinks start again at it, so no guest symlink

@@ -258,6 +258,99 @@ static int setup_guests(struct run *r)
 	return 0;
 }
 
+/*
+ * Whether the store at @path, or the directory it would be made in, is
+ * a guest's root or below it: returns that guest's index, or -1.
+ */
+static int guest_holding_store(const struct run *r, const char *path)
+{
+	char *parent;
+	int fd, i = -1;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && (parent = strdup(path))) {
+		fd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(parent);
+	}
+	if (fd >= 0) {
+		i = guest_find_above(fd, r->guests, r->n_guests);
+		close(fd);
+	}
+	return i;	/* a store that cannot be opened: said later */
+}
+
+/*
+ * A guest is its root directory: one given twice (g, g/, by name and by
+ * path) is treated once. To hashify or restore, guests must not
+ * overlap (the inner guest's files would be walked with the outer
+ * guest's exclusions, and twice at once), and the host's root and a
+ * guest holding a store need --force-guest. Checked before anything
+ * changes; returns 0 or -EINVAL (said).
+ */
+static int check_guests(struct run *r)
+{
+	struct stat root;
+	int i, j, fd;
+
+	for (i = 1; i < r->n_guests; i++) {
+		for (j = 0; j < i; j++)
+			if (r->guests[j].st.st_dev == r->guests[i].st.st_dev &&
+			    r->guests[j].st.st_ino == r->guests[i].st.st_ino)
+				break;
+		if (j == i)
+			continue;
+		note(0, "guest '%s' is guest '%s': treated once",
+		     qs(r->guests[i].path), qs(r->guests[j].path));
+		guest_close(&r->guests[i]);
+		memmove(&r->guests[i], &r->guests[i + 1],
+			(r->n_guests - i - 1) * sizeof(*r->guests));
+		r->n_guests--;
+		i--;
+	}
+	if (r->opt.mode != MODE_HASHIFY && r->opt.mode != MODE_RESTORE)
+		return 0;
+	if (stat("/", &root))
+		memset(&root, 0, sizeof(root));
+	for (i = 0; i < r->n_guests && !r->opt.force_guest; i++) {
+		if (r->guests[i].st.st_dev == root.st_dev &&
+		    r->guests[i].st.st_ino == root.st_ino) {
+			error("guest '%s' is the host's root directory: give "
+			      "--force-guest to take it all the same",
+			      qs(r->guests[i].path));
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < r->n_guests; i++) {
+		const struct guest *g = &r->guests[i];
+
+		if (g->st.st_dev == root.st_dev &&
+		    g->st.st_ino == root.st_ino)
+			continue;	/* has no parent; all else is inside */
+		fd = openat(g->rootfd, "..", O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC);
+		j = fd < 0 ? -1 : guest_find_above(fd, r->guests,
+						    r->n_guests);
+		if (fd >= 0)
+			close(fd);
+		if (j >= 0) {
+			error("guest '%s' is inside guest '%s': guests must "
+			      "not overlap", qs(g->path),
+			      qs(r->guests[j].path));
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < r->n_store_paths && !r->opt.force_guest; i++) {
+		j = guest_holding_store(r, r->store_paths[i]);
+		if (j >= 0) {
+			error("guest '%s' holds store '%s': give "
+			      "--force-guest to take it all the same",
+			      qs(r->guests[j].path), qs(r->store_paths[i]));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Describes why guest @g has its backend, for --detect and lists. */
 static void print_backend_of(const struct run *r, const struct guest *g)
 {
@@ -721,7 +814,7 @@ int main(int argc, char **argv)
 		break;
 	}
 
-	if (setup_backends(&r) || setup_guests(&r))
+	if (setup_backends(&r) || setup_guests(&r) || check_guests(&r))
 		goto out;
 	for (i = 0; i < r.n_guests; i++) {
 		ret = choose_backend(&r, &r.guests[i]);
