@@ -3,12 +3,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include "hashify.h"
 #include "link.h"
 #include "log.h"
+#include "multilink.h"
 #include "progress.h"
 #include "store.h"
 #include "tmpname.h"
@@ -20,6 +25,7 @@ struct guest_run {
 	struct guest *g;
 	struct tally *t;
 	struct unify_params params;
+	struct multilink links;	/* names of inodes with several */
 };
 
 static void skip(struct guest_run *r, const struct walk_entry *e,
@@ -125,22 +131,15 @@ static int why_not(const struct guest_run *r, const struct walk_entry *e)
 	return -1;
 }
 
-static bool file(const struct walk_entry *e, void *arg)
+/*
+ * Unifies the shareable regular file @e: returns true when it replaced
+ * the entry, so that its directory gets its mtime back.
+ */
+static bool consider(struct guest_run *r, const struct walk_entry *e)
 {
-	struct guest_run *r = arg;
 	const struct options *o = r->h->opt;
 	off_t freed, stored;
-	int why;
 
-	if (remove_leftover(r, e))
-		return !o->dry_run;
-	r->t->seen++;
-	progress_file(S_ISREG(e->st.st_mode) ? e->st.st_size : 0);
-	why = why_not(r, e);
-	if (why >= 0) {
-		skip(r, e, why);
-		return false;
-	}
 	if (!o->refresh && !r->g->reflink &&
 	    store_is_object(r->g->store, &e->st)) {
 		r->t->unified++;
@@ -177,6 +176,227 @@ static bool file(const struct walk_entry *e, void *arg)
 	return false;
 }
 
+/*
+ * Whether @e is a name of an inode with other names, to be decided on
+ * once the whole guest is walked (see multilink.h): not with reflink,
+ * where every inode keeps its own metadata and bytes, nor for a store
+ * object, whose other names are the store's and other guests'.
+ */
+static bool is_multilink(const struct guest_run *r, const struct walk_entry *e)
+{
+	return S_ISREG(e->st.st_mode) && e->st.st_nlink > 1 &&
+	       e->st.st_dev == r->g->st.st_dev && !r->g->reflink &&
+	       !store_is_object(r->g->store, &e->st);
+}
+
+/*
+ * Records the name @e of an inode with several names; @kept: a name
+ * that may not be shared. Returns 0, or the reason to skip it now.
+ */
+static int defer(struct guest_run *r, const struct walk_entry *e, bool kept)
+{
+	struct stat dir;
+	int ret;
+
+	if (fstat(e->dirfd, &dir))
+		return SKIP_CHANGED;
+	ret = multilink_add(&r->links, e->st.st_ino, e->st.st_nlink,
+			    dir.st_ino, e->path, kept);
+	if (ret == -ENOBUFS && !kept)
+		return SKIP_TOO_MANY_LINKS;
+	if (ret == -ENOMEM && !kept) {
+		error("cannot remember '%s%s': %s", qs(r->g->prefix),
+		      qs(e->path), strerror(ENOMEM));
+		tally_fail(r->t, r->g->prefix, e->path, NULL);
+		return -1;
+	}
+	/* a kept name not recorded leaves its inode's group short: the
+	 * other names stay apart all the same */
+	return 0;
+}
+
+static bool file(const struct walk_entry *e, void *arg)
+{
+	struct guest_run *r = arg;
+	const struct options *o = r->h->opt;
+	int why;
+
+	if (remove_leftover(r, e))
+		return !o->dry_run;
+	r->t->seen++;
+	progress_file(S_ISREG(e->st.st_mode) ? e->st.st_size : 0);
+	why = why_not(r, e);
+	if (why == SKIP_EXCLUDED && is_multilink(r, e))
+		defer(r, e, true);
+	if (why >= 0) {
+		skip(r, e, why);
+		return false;
+	}
+	if (is_multilink(r, e)) {
+		why = defer(r, e, false);
+		if (why > 0)
+			skip(r, e, why);
+		return false;
+	}
+	return consider(r, e);
+}
+
+/*
+ * Opens the directory holding the recorded name @n, as safely as the
+ * walk did: inside the guest, through no symlink and no mount point,
+ * and only if it is still the directory that was listed. Sets *name to
+ * the last component of its path. Returns an fd or -errno.
+ */
+static int open_dir_of(const struct guest_run *r,
+		       const struct multilink_name *n, const char **name)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *slash = strrchr(n->path, '/');
+	char *dir = strndup(n->path, slash == n->path ? 1 : slash - n->path);
+	struct stat st;
+	long fd;
+
+	if (!dir)
+		return -ENOMEM;
+	*name = slash + 1;
+	fd = syscall(SYS_openat2, r->g->rootfd, dir, &how, sizeof(how));
+	free(dir);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_dev != r->g->st.st_dev ||
+	    st.st_ino != n->dir_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/*
+ * Fills @e for the recorded name @n, its directory open in @dirfd, if
+ * it is still a regular file of the recorded inode. Returns 0 or -errno.
+ */
+static int entry_of(const struct guest_run *r, const struct multilink_name *n,
+		    int dirfd, const char *name, struct walk_entry *e)
+{
+	e->dirfd = dirfd;
+	e->name = name;
+	e->path = n->path;
+	e->pathlen = strlen(n->path);
+	if (fstatat(dirfd, name, &e->st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	if (!S_ISREG(e->st.st_mode) || e->st.st_dev != r->g->st.st_dev ||
+	    e->st.st_ino != n->ino)
+		return -ESTALE;
+	return 0;
+}
+
+/* Skips every shareable name of the group [@i, @end) for @why. */
+static void skip_group(struct guest_run *r, size_t i, size_t end,
+		       enum skip_reason why)
+{
+	struct walk_entry e = { .dirfd = -1 };
+
+	for (; i < end; i++) {
+		if (!r->links.v[i].path)
+			continue;	/* a kept name, counted as it was */
+		e.path = r->links.v[i].path;
+		e.pathlen = strlen(e.path);
+		skip(r, &e, why);
+	}
+}
+
+/*
+ * Checks that the names [@i, @end) are, now, every name of their inode:
+ * each still where it was listed, and its link count their number.
+ * Returns 0 or the reason to leave them alone.
+ */
+static int group_complete(struct guest_run *r, size_t i, size_t end)
+{
+	struct walk_entry e;
+	const char *name;
+	nlink_t nlink = 0;
+	size_t k;
+	int fd, ret;
+
+	for (k = i; k < end; k++) {
+		fd = open_dir_of(r, &r->links.v[k], &name);
+		if (fd < 0)
+			return SKIP_CHANGED;
+		ret = entry_of(r, &r->links.v[k], fd, name, &e);
+		close(fd);
+		if (ret)
+			return SKIP_CHANGED;
+		if (nlink && e.st.st_nlink != nlink)
+			return SKIP_CHANGED;	/* linked meanwhile */
+		nlink = e.st.st_nlink;
+	}
+	return nlink == end - i ? 0 : SKIP_NAMED_OUTSIDE;
+}
+
+/*
+ * Unifies the names [@i, @end) of one inode, all of them shareable
+ * names in this guest: each in turn, so that all of them end up on one
+ * object and the guest keeps its link structure.
+ */
+static void unify_group(struct guest_run *r, size_t i, size_t end)
+{
+	struct walk_entry e;
+	const char *name;
+	struct stat dir;
+	int fd;
+
+	for (; i < end; i++) {
+		fd = open_dir_of(r, &r->links.v[i], &name);
+		if (fd >= 0 && !fstat(fd, &dir) &&
+		    !entry_of(r, &r->links.v[i], fd, name, &e)) {
+			struct timespec times[2] = {
+				{ .tv_nsec = UTIME_OMIT }, dir.st_mtim
+			};
+
+			if (consider(r, &e))
+				futimens(fd, times);
+		} else {
+			e.path = r->links.v[i].path;
+			e.pathlen = strlen(e.path);
+			skip(r, &e, SKIP_CHANGED);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* After the walk: the inodes with several names, one at a time. */
+static void hashify_multilinks(struct guest_run *r)
+{
+	size_t i, end, k;
+	int why;
+
+	multilink_sort(&r->links);
+	for (i = 0; i < r->links.n; i = end) {
+		end = multilink_group_end(&r->links, i);
+		why = 0;
+		for (k = i; k < end; k++)
+			if (!r->links.v[k].path)
+				why = SKIP_LINKED_KEPT;
+		/* fewer names than links, as the walk saw them: no need
+		 * to look again */
+		if (!why && end - i < r->links.v[i].nlink)
+			why = SKIP_NAMED_OUTSIDE;
+		if (!why)
+			why = group_complete(r, i, end);
+		if (why == SKIP_NAMED_OUTSIDE && r->links.full)
+			why = SKIP_TOO_MANY_LINKS;	/* may be unrecorded */
+		if (why)
+			skip_group(r, i, end, why);
+		else
+			unify_group(r, i, end);
+	}
+}
+
 static void fail(const char *path, int err, void *arg)
 {
 	struct guest_run *r = arg;
@@ -210,6 +430,7 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 			.dry_run = h->opt->dry_run,
 			.guest = g->prefix,
 		},
+		.links = MULTILINK_INIT,
 	};
 	int ret;
 
@@ -218,5 +439,8 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 		error("cannot walk guest '%s': %s", qs(g->path),
 		      strerror(-ret));
 		tally_fail(t, "", g->path, NULL);
+	} else {
+		hashify_multilinks(&r);
 	}
+	multilink_release(&r.links);
 }

@@ -20,6 +20,10 @@ static const char *const reason_names[SKIP_REASONS] = {
 	[SKIP_UNREADABLE] = "unreadable",
 	[SKIP_CHANGED] = "changed while read",
 	[SKIP_STORE] = "store",
+	[SKIP_NAMED_OUTSIDE] = "named outside",
+	[SKIP_LINKED_KEPT] = "link to kept file",
+	[SKIP_TOO_MANY_LINKS] = "too many links",
+	[SKIP_IMMUTABLE] = "immutable flag",
 };
 
 const char *skip_reason_name(enum skip_reason r)

@@ -20,6 +20,11 @@ enum skip_reason {
 	SKIP_UNREADABLE,	/* no permission to read it */
 	SKIP_CHANGED,		/* changed while we looked at it */
 	SKIP_STORE,		/* the store itself, inside a guest */
+	SKIP_NAMED_OUTSIDE,	/* a hard link with a name the walk did not
+				 * see (host, other guest, pruned directory) */
+	SKIP_LINKED_KEPT,	/* a hard link to a file not to be shared */
+	SKIP_TOO_MANY_LINKS,	/* past the limit on hard links to follow */
+	SKIP_IMMUTABLE,		/* chattr +i or +a: cannot be replaced */
 	SKIP_REASONS
 };
 
