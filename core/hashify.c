@@ -132,6 +132,35 @@ static int why_not(const struct guest_run *r, const struct walk_entry *e)
 }
 
 /*
+ * Whether @e has the immutable or the append-only flag (chattr +i, +a):
+ * no name of it can be replaced or linked to, so every try would fail.
+ * statx() tells without opening it.
+ */
+static bool is_immutable(const struct walk_entry *e)
+{
+	struct statx stx;
+
+	return !statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW |
+		      AT_STATX_DONT_SYNC, 0, &stx) &&
+	       stx.stx_attributes & stx.stx_attributes_mask &
+	       (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND);
+}
+
+/*
+ * The bytes a run gives back by letting go of @bytes of the file @st:
+ * its allocated blocks, not its apparent size, which a sparse file
+ * exceeds; a part of a file (reflink) at most its blocks.
+ */
+static off_t allocated(off_t bytes, const struct stat *st)
+{
+	off_t blocks = (off_t)st->st_blocks * 512;
+
+	if (bytes && bytes >= st->st_size)
+		return blocks;
+	return bytes < blocks ? bytes : blocks;
+}
+
+/*
  * Unifies the shareable regular file @e: returns true when it replaced
  * the entry, so that its directory gets its mtime back.
  */
@@ -146,6 +175,12 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
 		note(2, "unified '%s%s'", qs(r->g->prefix), qs(e->path));
 		return false;
 	}
+	/* a store object made immutable by --immutable is unified above
+	 * or by unify_file(); a guest's own is left alone */
+	if (!store_is_object(r->g->store, &e->st) && is_immutable(e)) {
+		skip(r, e, SKIP_IMMUTABLE);
+		return false;
+	}
 
 	switch (unify_file(&r->params, e, &freed, &stored)) {
 	case UNIFY_LINKED_NEW:
@@ -153,8 +188,8 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
 		/* fall through */
 	case UNIFY_LINKED:
 		r->t->linked++;
-		r->t->bytes_freed += freed;
-		r->t->bytes_stored += stored;
+		r->t->bytes_freed += allocated(freed, &e->st);
+		r->t->bytes_stored += allocated(stored, &e->st);
 		note(1, "%s '%s%s'%s", o->dry_run ? "would link" : "linked",
 		     qs(r->g->prefix), qs(e->path),
 		     stored ? " (new object)" : "");
