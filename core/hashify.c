@@ -226,7 +226,8 @@ static bool is_multilink(const struct guest_run *r, const struct walk_entry *e)
 
 /*
  * Records the name @e of an inode with several names; @kept: a name
- * that may not be shared. Returns 0, or the reason to skip it now.
+ * that may not be shared. Returns 0 when recorded or kept, the reason
+ * to skip it now, or -1 when it failed (said and counted).
  */
 static int defer(struct guest_run *r, const struct walk_entry *e, bool kept)
 {
