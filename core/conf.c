@@ -31,6 +31,7 @@ void conf_release(struct conf *c)
 	size_t i;
 
 	free(c->file);
+	free(c->vservers);
 	yaml_file_free_strings(c->stores);
 	yaml_file_free_strings(c->guest_paths);
 	yaml_file_free_strings(c->exclude_lists);
@@ -142,6 +143,14 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 				return yaml_file_bad(y, v, "a guest path must "
 						     "hold '{name}'");
 		return ret;
+	}
+	if (!strcmp(key, "vservers")) {
+		if (!s || s[0] != '/')
+			return yaml_file_bad(y, v, "'vservers' must be an "
+					     "absolute path");
+		free(c->vservers);
+		c->vservers = strdup(s);
+		return c->vservers ? 0 : -ENOMEM;
 	}
 	if (!strcmp(key, "exclude-lists"))
 		return yaml_file_strings(y, v, &c->exclude_lists, true);

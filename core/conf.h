@@ -21,6 +21,8 @@ struct conf {
 	char *file;		/* where it was read; NULL when none was */
 	char **stores;		/* NULL-terminated, or NULL */
 	char **guest_paths;	/* templates with "{name}", or NULL */
+	char *vservers;		/* util-vserver's configuration tree, or NULL
+				 * for /etc/vservers */
 	bool has_hash, has_min_size, has_ignore_mtime, has_method;
 	int method;		/* enum link_method */
 	int hash;		/* enum hash_method */

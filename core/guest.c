@@ -20,6 +20,7 @@
 #include "log.h"
 #include "match.h"
 #include "u64set.h"
+#include "vserver.h"
 
 int guest_open(struct guest *g, const char *name, const char *path)
 {
@@ -57,6 +58,8 @@ void guest_close(struct guest *g)
 	free(g->path);
 	free(g->prefix);
 	matcher_free(g->excludes);
+	vserver_guest_free(g->vserver);
+	g->vserver = NULL;
 	g->name = g->path = g->prefix = NULL;
 	g->excludes = NULL;
 }

@@ -11,6 +11,7 @@ struct store;
 struct plugin;
 struct detect_rule;
 struct matcher;
+struct vserver_guest;
 
 struct guest {
 	char *name;		/* as named, or NULL when given by path */
@@ -27,6 +28,8 @@ struct guest {
 	const struct detect_rule *rule;	/* the rule that chose it, or
 					 * NULL when --pkgmgr did */
 	struct matcher *excludes;	/* what is never shared */
+	struct vserver_guest *vserver;	/* a util-vserver guest's settings,
+					 * or NULL */
 };
 
 /*

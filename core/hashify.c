@@ -18,6 +18,7 @@
 #include "store.h"
 #include "tmpname.h"
 #include "unify.h"
+#include "vserver.h"
 #include "walk.h"
 
 struct guest_run {
@@ -47,6 +48,16 @@ static bool is_store(const struct guest_run *r, const struct stat *st)
 	return false;
 }
 
+/*
+ * Whether util-vserver's exclude list of guest @g leaves @path out
+ * (vexclude.h): it applies with its own meaning, beside the matcher.
+ */
+static bool old_list_skips(const struct guest *g, const char *path)
+{
+	return g->vserver && g->vserver->excludes &&
+	       vexclude_skips(g->vserver->excludes, path);
+}
+
 static bool enter(const struct walk_entry *e, void *arg)
 {
 	struct guest_run *r = arg;
@@ -59,9 +70,11 @@ static bool enter(const struct walk_entry *e, void *arg)
 		skip(r, e, SKIP_STORE);
 		return false;
 	}
-	if (matcher_check(r->g->excludes, e->path, e->pathlen) ==
-	    MATCH_EXCLUDE &&
-	    !matcher_may_include_below(r->g->excludes, e->path, e->pathlen)) {
+	if ((matcher_check(r->g->excludes, e->path, e->pathlen) ==
+	     MATCH_EXCLUDE &&
+	     !matcher_may_include_below(r->g->excludes, e->path,
+					e->pathlen)) ||
+	    old_list_skips(r->g, e->path)) {
 		skip(r, e, SKIP_EXCLUDED);
 		return false;
 	}
@@ -113,7 +126,7 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 static int why_not(const struct guest_run *r, const struct walk_entry *e)
 {
 	if (matcher_check(r->g->excludes, e->path, e->pathlen) ==
-	    MATCH_EXCLUDE)
+	    MATCH_EXCLUDE || old_list_skips(r->g, e->path))
 		return SKIP_EXCLUDED;
 	if (S_ISLNK(e->st.st_mode))
 		return SKIP_SYMLINK;

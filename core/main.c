@@ -44,6 +44,7 @@
 #include "progress.h"
 #include "report.h"
 #include "store.h"
+#include "vserver.h"
 #include "workers.h"
 
 /* What a run works with, set up before anything changes. */
@@ -60,6 +61,8 @@ struct run {
 	const char **store_paths;
 	int n_store_paths;
 	struct store **stores;	/* by store_paths; NULL where not opened */
+	const char *vservers;	/* util-vserver's configuration tree */
+	char **vs_paths;	/* guest paths with it, or NULL */
 };
 
 static double now(void)
@@ -92,6 +95,13 @@ static int setup_conf(struct run *r)
 		o->min_size = r->conf.min_size;
 	if (r->conf.has_ignore_mtime && r->conf.ignore_mtime)
 		o->ignore_mtime = true;
+	r->vservers = r->conf.vservers ? r->conf.vservers : VSERVER_ROOT;
+	if (r->conf.vservers && !r->conf.guest_paths) {
+		r->vs_paths = vserver_guest_paths(r->vservers,
+						  conf_default_guest_paths);
+		if (!r->vs_paths)
+			return -ENOMEM;
+	}
 	if (o->n_stores) {
 		r->store_paths = o->stores;
 		r->n_store_paths = o->n_stores;
@@ -188,6 +198,7 @@ static const char *const *guest_paths(const struct run *r)
 {
 	return r->conf.guest_paths ?
 	       (const char *const *)r->conf.guest_paths :
+	       r->vs_paths ? (const char *const *)r->vs_paths :
 	       conf_default_guest_paths;
 }
 
@@ -197,7 +208,8 @@ static int choose_backend(struct run *r, struct guest *g)
 	const struct guest_conf *gc = g->name ?
 				      conf_guest(&r->conf, g->name) : NULL;
 	const char *forced = r->opt.pkgmgr ? r->opt.pkgmgr :
-			     gc ? gc->backend : NULL;
+			     gc && gc->backend ? gc->backend :
+			     g->vserver ? g->vserver->backend : NULL;
 	struct host host;
 	int ret;
 
@@ -226,9 +238,17 @@ static int add_guest(struct run *r, const char *name, const char *path)
 		return -ENOMEM;
 	r->guests = v;
 	ret = guest_open(&v[r->n_guests], name, path);
-	if (!ret)
-		r->n_guests++;
-	return ret;
+	if (ret)
+		return ret;
+	/* util-vserver's guests take part when they opted in */
+	ret = vserver_guest_setup(r->vservers, &v[r->n_guests], !r->opt.all &&
+				  r->opt.mode != MODE_LIST_GUESTS);
+	if (ret) {
+		guest_close(&v[r->n_guests]);
+		return ret > 0 ? 0 : ret;
+	}
+	r->n_guests++;
+	return 0;
 }
 
 static int add_found_guest(const char *name, const char *root, void *arg)
@@ -548,7 +568,7 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 	const char **lists;
 	struct host host;
 	size_t count;
-	int i, n, ret;
+	int i, n, ret, skip;
 	char **extra;
 
 	for (i = 0; i < r->n_guests; i++) {
@@ -565,10 +585,12 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 			free(lists);
 			return -ENOMEM;
 		}
-		memcpy(lists, r->exclude_lists,
-		       r->n_exclude_lists * sizeof(*lists));
+		/* util-vserver's list takes the default list's place */
+		skip = g->vserver && g->vserver->excludes ? 1 : 0;
+		memcpy(lists, r->exclude_lists + skip,
+		       (r->n_exclude_lists - skip) * sizeof(*lists));
 		if (n)
-			memcpy(lists + r->n_exclude_lists, extra,
+			memcpy(lists + r->n_exclude_lists - skip, extra,
 			       n * sizeof(*lists));
 		host_init(&host, g, lists);
 		ret = exclusions_collect(&host, r->exclude_file, g->excludes,
@@ -611,6 +633,9 @@ static void release(struct run *r)
 	free(r->exclude_lists);
 	detect_release(&r->table);
 	plugins_release(&r->plugins);
+	for (i = 0; r->vs_paths && r->vs_paths[i]; i++)
+		free(r->vs_paths[i]);
+	free(r->vs_paths);
 	conf_release(&r->conf);
 	cli_release(&r->opt);
 }
