@@ -84,6 +84,16 @@ static const char usage_text[] =
 "                       chose it\n"
 "      --list-guests    print the guests found, their roots and backends\n"
 "      --list-backends  print the installed backend plugins\n"
+"      --adopt-store DIR\n"
+"                       take the objects of util-vserver's hash directory\n"
+"                       DIR into the store, no byte copied;\n"
+"                       --remove-adopted removes their old names and\n"
+"                       util-vserver's empty placeholders\n"
+"      --migrate-flags keep|clear\n"
+"                       list the guests' shared files that are immutable\n"
+"                       (util-vserver's unified files), or clear the\n"
+"                       flag so that package upgrades work again;\n"
+"                       with --immutable, store objects keep it\n"
 "\n"
 "Always left out: the paths of the default exclude list,\n"
 SYSCONFDIR "/vhashify/exclude, and the configuration files that the\n"
@@ -119,6 +129,9 @@ enum {
 	OPT_JSON,
 	OPT_IMMUTABLE,
 	OPT_FORCE_GUEST,
+	OPT_MIGRATE_FLAGS,
+	OPT_ADOPT_STORE,
+	OPT_REMOVE_ADOPTED,
 };
 
 static const struct option long_options[] = {
@@ -148,6 +161,9 @@ static const struct option long_options[] = {
 	{ "immutable", no_argument, NULL, OPT_IMMUTABLE },
 	{ "force-guest", no_argument, NULL, OPT_FORCE_GUEST },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "migrate-flags", required_argument, NULL, OPT_MIGRATE_FLAGS },
+	{ "adopt-store", required_argument, NULL, OPT_ADOPT_STORE },
+	{ "remove-adopted", no_argument, NULL, OPT_REMOVE_ADOPTED },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -244,6 +260,10 @@ static enum mode mode_of(int option)
 		return MODE_VERIFY;
 	case OPT_STATS:
 		return MODE_STATS;
+	case OPT_MIGRATE_FLAGS:
+		return MODE_MIGRATE_FLAGS;
+	case OPT_ADOPT_STORE:
+		return MODE_ADOPT;
 	default:
 		return MODE_RESTORE;
 	}
@@ -300,13 +320,29 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case OPT_VERIFY:
 		case OPT_STATS:
 		case OPT_RESTORE:
+		case OPT_MIGRATE_FLAGS:
+		case OPT_ADOPT_STORE:
 			if (o->mode != MODE_HASHIFY)
 				return usage_error("only one of --detect, "
 						   "--list-backends, "
 						   "--list-guests, --gc, "
-						   "--verify, --stats and "
-						   "--restore at a time");
+						   "--verify, --stats, "
+						   "--restore, --adopt-store "
+						   "and --migrate-flags at a "
+						   "time");
 			o->mode = mode_of(c);
+			if (c == OPT_ADOPT_STORE)
+				o->adopt_dir = optarg;
+			if (c != OPT_MIGRATE_FLAGS)
+				break;
+			if (strcmp(optarg, "keep") && strcmp(optarg, "clear"))
+				return usage_error("--migrate-flags takes "
+						   "keep or clear, not '%s'",
+						   optarg);
+			o->clear_flags = !strcmp(optarg, "clear");
+			break;
+		case OPT_REMOVE_ADOPTED:
+			o->remove_adopted = true;
 			break;
 		case 'c':
 			o->config = optarg;
@@ -389,6 +425,8 @@ int cli_parse(int argc, char **argv, struct options *o)
 	o->n_guests = argc - optind;
 	if (o->remove_corrupt && o->mode != MODE_VERIFY)
 		return usage_error("--remove-corrupt goes with --verify");
+	if (o->remove_adopted && o->mode != MODE_ADOPT)
+		return usage_error("--remove-adopted goes with --adopt-store");
 	if (o->json && o->mode != MODE_STATS && o->mode != MODE_HASHIFY)
 		return usage_error("--json goes with hashifying or --stats");
 	log_notes_to_stderr(o->json);
@@ -400,6 +438,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 	case MODE_HASHIFY:
 	case MODE_DETECT:
 	case MODE_RESTORE:
+	case MODE_MIGRATE_FLAGS:
 		if (!o->n_guests && !o->all)
 			return usage_error("no guest given (or --all)");
 		break;
@@ -407,6 +446,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 	case MODE_LIST_GUESTS:
 	case MODE_GC:
 	case MODE_VERIFY:
+	case MODE_ADOPT:
 		if (o->n_guests || o->all)
 			return usage_error("this action takes no guest");
 		break;

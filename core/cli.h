@@ -37,6 +37,8 @@ enum mode {
 	MODE_VERIFY,		/* --verify */
 	MODE_STATS,		/* --stats */
 	MODE_RESTORE,		/* --restore */
+	MODE_MIGRATE_FLAGS,	/* --migrate-flags */
+	MODE_ADOPT,		/* --adopt-store */
 };
 
 struct options {
@@ -69,6 +71,9 @@ struct options {
 	bool quiet;		/* --quiet: no progress */
 	bool force_guest;	/* --force-guest: / or a guest holding a
 				 * store may be a guest */
+	bool clear_flags;	/* --migrate-flags=clear */
+	const char *adopt_dir;	/* --adopt-store DIR */
+	bool remove_adopted;	/* --remove-adopted */
 };
 
 /*

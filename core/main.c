@@ -39,6 +39,7 @@
 #include "immutable.h"
 #include "log.h"
 #include "maint.h"
+#include "migrate.h"
 #include "match.h"
 #include "plugin.h"
 #include "progress.h"
@@ -697,6 +698,42 @@ static int run_restore(struct run *r)
 	return total.failed ? EXIT_FAILED : EXIT_OK;
 }
 
+/* --migrate-flags: every guest given. */
+static int run_migrate_flags(struct run *r)
+{
+	struct flags_tally t = { 0 };
+	int i, failed = 0;
+
+	for (i = 0; i < r->n_guests; i++)
+		failed |= !!flags_migrate_guest(&r->guests[i],
+						r->opt.clear_flags,
+						r->opt.immutable,
+						r->opt.dry_run, &t);
+	printf("immutable shared files: %lu\n%s: %lu\n"
+	       "store objects kept immutable: %lu\nfailed: %lu\n", t.found,
+	       r->opt.dry_run ? "would clear" : "cleared", t.cleared, t.kept,
+	       t.failed);
+	return failed || t.failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/* --adopt-store DIR */
+static int run_adopt(struct run *r)
+{
+	struct adopt_options ao = {
+		.store_paths = r->store_paths,
+		.n_stores = r->n_store_paths,
+		.stores = r->stores,
+		.hash = r->opt.hash,
+		.hash_set = r->opt.hash_set,
+		.ignore_mtime = r->opt.ignore_mtime,
+		.remove = r->opt.remove_adopted,
+		.dry_run = r->opt.dry_run,
+	};
+	int ret = adopt_hash_dir(r->opt.adopt_dir, &ao);
+
+	return ret < 0 ? EXIT_USAGE : ret ? EXIT_FAILED : EXIT_OK;
+}
+
 /*
  * Threads that close replaced guest files (see closer.h): they wait for
  * the device, not for a CPU, so more than the cores.
@@ -835,6 +872,9 @@ int main(int argc, char **argv)
 	case MODE_VERIFY:
 		status = run_store_action(&r);
 		goto out;
+	case MODE_ADOPT:
+		status = run_adopt(&r);
+		goto out;
 	default:
 		break;
 	}
@@ -860,12 +900,19 @@ int main(int argc, char **argv)
 	}
 	if (mode == MODE_HASHIFY && setup_exclusions(&r, &guests_failed))
 		goto out;
+	if (mode == MODE_MIGRATE_FLAGS && !r.opt.immutable) {
+		status = run_migrate_flags(&r);	/* no store needed */
+		goto out;
+	}
 	if (setup_stores(&r))
 		goto out;
 
 	switch (mode) {
 	case MODE_RESTORE:
 		status = run_restore(&r);
+		break;
+	case MODE_MIGRATE_FLAGS:
+		status = run_migrate_flags(&r);
 		break;
 	case MODE_STATS:
 		if (open_all_stores(&r))

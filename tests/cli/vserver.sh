@@ -5,7 +5,9 @@
 # migrated; the old configuration is left as it was.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 17
+command -v lsattr >/dev/null || skip_all "lsattr (e2fsprogs) is needed"
+plan 35
+trap 'chattr -R -i "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
 # not_same A B: A and B are two inodes.
 not_same() { ! same_inode "$1" "$2"; }
@@ -45,13 +47,36 @@ cat >"$V/.defaults/apps/vunify/exclude" <<'LIST'
  #odd
 LIST
 printf '%s\n' '/usr/bin/tool' >"$V/c/apps/vunify/exclude"
+
+# util-vserver's hash directory: one entry per filesystem, an object
+# ab/cd/<rest>-<8 hex> linked into guests a and b (c has its own copy),
+# an empty placeholder of an interrupted run, and a stray file
+H=$T/hashfs
+O=$H/ab/cd/ef0123456789abcdef0123456789abcdef01-00000000
+mkdir -p "$V/.defaults/apps/vunify/hash" "$H/12/34" "$(dirname "$O")"
+ln -s "$H" "$V/.defaults/apps/vunify/hash/00"
+echo sha1 >"$V/.defaults/apps/vunify/hash/method"
+mkfile "$O" "an old unified library" 0644
+for g in a b; do
+	mkdir -p "$V/$g/vdir/usr/lib"
+	ln "$O" "$V/$g/vdir/usr/lib/libold.so"
+done
+mkfile "$V/c/vdir/usr/lib/libold.so" "an old unified library" 0644
+: >"$H/12/34/56789abcdef0123456789abcdef0123456-00000000"
+chmod 0200 "$H/12/34/56789abcdef0123456789abcdef0123456-00000000"
+mkfile "$H/ab/cd/notes.txt" "not an object"
 find "$T" -exec touch -h -d @1700000000 {} +
+chattr +i "$O" 2>/dev/null || skip_all "no immutable flag on this filesystem"
+immutable() { lsattr -d "$1" 2>/dev/null | cut -c1-20 | grep -q i; }
+links() { stat -c %h "$1"; }
+ino() { stat -c %i "$1"; }
 
 run_vh -c "$C" -n --all
 check "without pkgmgmt-ignore a backend is needed" \
 	err_has "no backend found for guest '$V/a/vdir'"
 touch -d @1700000000 "$V/.defaults/apps/vunify/pkgmgmt-ignore"
 $MANIFEST "$V" | grep -v '^/[abcd]/vdir' >"$T/config.before"
+$MANIFEST "$H" >"$T/hash.before"
 
 run_vh -c "$C" d
 check "a guest that has not opted in is refused" status_is 2
@@ -62,8 +87,57 @@ run_vh -c "$C" --list-guests
 check "--list-guests lists the opted-in guests only" \
 	sh -c "[ \"\$(cut -f1 '$T/out' | tr '\n' ' ')\" = 'a b c ' ]"
 
+run_vh -c "$C" -n --adopt-store "$V/.defaults/apps/vunify/hash"
+check "--adopt-store --dry-run tells, changes nothing" \
+	eval 'status_is 0 && out_has "would adopt: 1 objects" &&
+	      [ ! -d "$T/store/objects" ] && [ $(links "$O") = 3 ]'
+run_vh -c "$C" --adopt-store "$V/.defaults/apps/vunify/hash"
+check "--adopt-store adopts the object" \
+	eval 'status_is 0 && out_has "adopted: 1 objects, 22 bytes"'
+obj=$(find "$T/store/objects" -type f -inum "$(ino "$O")")
+check "... as its own inode in the store: no byte copied" \
+	eval '[ -n "$obj" ] && [ $(links "$O") = 4 ] &&
+	      [ $(find "$T/store/objects" -type f | wc -l) = 1 ]'
+check "... under the name of its content and metadata" \
+	eval 'run_vh -c "$C" --verify && status_is 0'
+check "the placeholder is reported, not removed" \
+	eval 'grep -q "^placeholder .*12/34/" "$T/out" ||
+	      { run_vh -c "$C" --adopt-store "$V/.defaults/apps/vunify/hash";
+		out_has "placeholders: 1"; }'
+run_vh -c "$C" --adopt-store "$V/.defaults/apps/vunify/hash"
+check "a second adoption finds it adopted" \
+	eval 'status_is 0 && out_has "already adopted: 1" &&
+	      out_has "adopted: 0 objects"'
+check "... and left the stray file alone, said" \
+	err_has "left '$V/.defaults/apps/vunify/hash/00/ab/cd/notes.txt' alone: not a util-vserver object"
+check "the old object keeps its immutable flag" immutable "$O"
+
+run_vh -c "$C" --migrate-flags keep --all
+check "--migrate-flags keep lists the immutable shared files" \
+	eval 'status_is 0 && out_has "immutable '"'$V/a/vdir/usr/lib/libold.so'"'" &&
+	      out_has "immutable shared files: 2" && immutable "$O"'
+run_vh -c "$C" -n --migrate-flags clear --all
+check "--migrate-flags clear --dry-run clears nothing" \
+	eval 'status_is 0 && out_has "would clear: 2" && immutable "$O"'
+run_vh -c "$C" --immutable --migrate-flags clear --all
+check "--immutable: store objects keep the flag" \
+	eval 'status_is 0 && out_has "store objects kept immutable: 2" &&
+	      immutable "$O"'
+run_vh -c "$C" --migrate-flags clear a b
+check "--migrate-flags clear clears the flag" \
+	eval 'status_is 0 && out_has "cleared: 1" && ! immutable "$O"'
+check "... so a package upgrade can replace the file" \
+	sh -c "echo x >>'$V/a/vdir/usr/lib/libold.so' ||
+	       exit 1; truncate -s 22 '$V/a/vdir/usr/lib/libold.so'"
+touch -d @1700000000 "$O"
+
 run_vh -c "$C" -v --all
 check "--all hashifies the util-vserver guests" status_is 0
+check "a third guest links to the adopted object" \
+	eval 'same_inode "$V/c/vdir/usr/lib/libold.so" "$O" &&
+	      [ $(links "$O") = 5 ]'
+check "the guests linked by util-vserver count as unified" \
+	eval '! grep -q "linked .*/[ab]/vdir/usr/lib/libold.so" "$T/out"'
 check "shared where the old list says nothing" \
 	same_inode "$V/a/vdir/usr/bin/tool" "$V/b/vdir/usr/bin/tool"
 check "+ before a broader rule includes (vhashify's list is replaced)" \
@@ -89,5 +163,17 @@ check "a guest not opted in is left alone" \
 $MANIFEST "$V" | grep -v '^/[abcd]/vdir' >"$T/config.after"
 check "the configuration tree is unchanged" \
 	same_manifest "$T/config.before" "$T/config.after"
+$MANIFEST "$H" >"$T/hash.after"
+check "the old hash directory is unchanged" \
+	same_manifest "$T/hash.before" "$T/hash.after"
+
+run_vh -c "$C" --adopt-store "$V/.defaults/apps/vunify/hash" --remove-adopted
+check "--remove-adopted removes the old names and the placeholder" \
+	eval 'status_is 0 && out_has "old names removed: 1" &&
+	      [ ! -e "$O" ] && [ -z "$(find "$H" -name "*-00000000")" ]'
+check "... and the guests stay linked to the store object" \
+	eval 'same_inode "$V/a/vdir/usr/lib/libold.so" "$obj" &&
+	      same_inode "$V/c/vdir/usr/lib/libold.so" "$obj" &&
+	      [ $(links "$obj") = 4 ]'
 
 done_testing
