@@ -132,6 +132,9 @@ enum {
 	OPT_MIGRATE_FLAGS,
 	OPT_ADOPT_STORE,
 	OPT_REMOVE_ADOPTED,
+	OPT_DESTINATION,
+	OPT_MANUALLY,
+	OPT_OLD_NOOP,
 };
 
 static const struct option long_options[] = {
@@ -164,6 +167,11 @@ static const struct option long_options[] = {
 	{ "migrate-flags", required_argument, NULL, OPT_MIGRATE_FLAGS },
 	{ "adopt-store", required_argument, NULL, OPT_ADOPT_STORE },
 	{ "remove-adopted", no_argument, NULL, OPT_REMOVE_ADOPTED },
+	/* util-vserver's vhashify: see vhashify(8), COMPATIBILITY */
+	{ "destination", required_argument, NULL, OPT_DESTINATION },
+	{ "manually", no_argument, NULL, OPT_MANUALLY },
+	{ "insecure", no_argument, NULL, OPT_OLD_NOOP },
+	{ "sledgehammer", no_argument, NULL, OPT_OLD_NOOP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -284,6 +292,7 @@ usage_error(const char *fmt, ...)
 
 int cli_parse(int argc, char **argv, struct options *o)
 {
+	bool manually = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -344,6 +353,14 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case OPT_REMOVE_ADOPTED:
 			o->remove_adopted = true;
 			break;
+		case OPT_DESTINATION:
+			o->adopt_dir = optarg;	/* adopted, then hashify */
+			break;
+		case OPT_MANUALLY:
+			manually = true;
+			break;
+		case OPT_OLD_NOOP:
+			break;	/* nothing to make insecure */
 		case 'c':
 			o->config = optarg;
 			break;
@@ -423,6 +440,18 @@ int cli_parse(int argc, char **argv, struct options *o)
 	}
 	o->guests = argv + optind;
 	o->n_guests = argc - optind;
+	if (manually) {
+		/* util-vserver: --manually --destination DIR PATH LIST */
+		if (!o->adopt_dir || o->mode != MODE_HASHIFY ||
+		    o->n_guests != 2)
+			return usage_error("--manually takes --destination DIR"
+					   ", a PATH and an EXCLUDELIST");
+		o->manual_list = o->guests[1];
+		o->n_guests = 1;
+		if (!strchr(o->guests[0], '/'))
+			return usage_error("--manually takes a path, not a "
+					   "guest name: '%s'", o->guests[0]);
+	}
 	if (o->remove_corrupt && o->mode != MODE_VERIFY)
 		return usage_error("--remove-corrupt goes with --verify");
 	if (o->remove_adopted && o->mode != MODE_ADOPT)

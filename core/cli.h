@@ -74,6 +74,8 @@ struct options {
 	bool clear_flags;	/* --migrate-flags=clear */
 	const char *adopt_dir;	/* --adopt-store DIR */
 	bool remove_adopted;	/* --remove-adopted */
+	const char *manual_list;	/* --manually: util-vserver's exclude
+					 * list for the one guest path */
 };
 
 /*

@@ -242,7 +242,9 @@ static int add_guest(struct run *r, const char *name, const char *path)
 	if (ret)
 		return ret;
 	/* util-vserver's guests take part when they opted in */
-	ret = vserver_guest_setup(r->vservers, &v[r->n_guests], !r->opt.all &&
+	ret = r->opt.manual_list ?
+	      vserver_manual_setup(&v[r->n_guests], r->opt.manual_list) :
+	      vserver_guest_setup(r->vservers, &v[r->n_guests], !r->opt.all &&
 				  r->opt.mode != MODE_LIST_GUESTS);
 	if (ret) {
 		guest_close(&v[r->n_guests]);
@@ -922,6 +924,9 @@ int main(int argc, char **argv)
 			 EXIT_FAILED : EXIT_OK;
 		break;
 	default:
+		/* --destination DIR: the old hash directory first */
+		if (r.opt.adopt_dir && run_adopt(&r) == EXIT_USAGE)
+			goto out;
 		status = run_hashify(&r, guests_failed, start);
 		break;
 	}

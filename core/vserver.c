@@ -252,3 +252,22 @@ char **vserver_guest_paths(const char *cfgroot,
 	}
 	return out;
 }
+
+int vserver_manual_setup(struct guest *g, const char *list)
+{
+	struct vserver_guest *vg = calloc(1, sizeof(*vg));
+	int ret;
+
+	if (!vg || !(vg->name = strdup(g->path)) ||
+	    !(vg->exclude_list = strdup(list))) {
+		vserver_guest_free(vg);
+		return -ENOMEM;
+	}
+	ret = vexclude_load(list, &vg->excludes);
+	if (ret) {
+		vserver_guest_free(vg);
+		return ret;
+	}
+	g->vserver = vg;
+	return 0;
+}

@@ -78,6 +78,12 @@ struct guest;
 int vserver_guest_setup(const char *cfgroot, struct guest *g, bool named);
 
 /*
+ * util-vserver's --manually: guest @g, given by path, gets the
+ * exclude list @list in the old format. Returns 0 or -errno (said).
+ */
+int vserver_manual_setup(struct guest *g, const char *list);
+
+/*
  * The guest search templates @templates with util-vserver's,
  * VSERVER_ROOT "/{name}/vdir", moved to @cfgroot. Returns a new
  * NULL-terminated array (free the strings and the array), or NULL.

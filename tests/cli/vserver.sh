@@ -6,7 +6,7 @@
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v lsattr >/dev/null || skip_all "lsattr (e2fsprogs) is needed"
-plan 35
+plan 39
 trap 'chattr -R -i "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
 # not_same A B: A and B are two inodes.
@@ -175,5 +175,23 @@ check "... and the guests stay linked to the store object" \
 	eval 'same_inode "$V/a/vdir/usr/lib/libold.so" "$obj" &&
 	      same_inode "$V/c/vdir/usr/lib/libold.so" "$obj" &&
 	      [ $(links "$obj") = 4 ]'
+
+# util-vserver's command line
+run_vh -c "$C" -n --insecure --sledgehammer a
+check "--insecure and --sledgehammer are accepted, meaning nothing" \
+	status_is 0
+mkfile "$T/plain/keep" "a plain tree"
+mkfile "$T/plain/x/y/z.so" "excluded by * across /"
+printf '%s\n' '-/x/*' >"$T/plain.exclude"
+run_vh -c "$C" --pkgmgr=none --manually \
+	--destination "$V/.defaults/apps/vunify/hash" "$T/plain" \
+	"$T/plain.exclude"
+check "--manually --destination DIR PATH LIST runs" \
+	eval 'status_is 0 && out_has "adopted: 0 objects"'
+check "... with the old list's meaning" \
+	eval '[ $(links "$T/plain/keep") = 2 ] &&
+	      [ $(links "$T/plain/x/y/z.so") = 1 ]'
+run_vh -c "$C" --manually "$T/plain" "$T/plain.exclude"
+check "--manually without --destination is a usage error" status_is 2
 
 done_testing
