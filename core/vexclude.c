@@ -54,6 +54,7 @@ static int add_line(struct vexclude *x, const char *line, size_t len,
 {
 	struct vrule *v;
 	bool include = false;
+	char *pattern;
 
 	if (len && line[0] == '#')
 		return 0;	/* a comment in column 0 only */
@@ -66,17 +67,17 @@ static int add_line(struct vexclude *x, const char *line, size_t len,
 		line++;
 		len--;
 	}
-	if (!len || line[0] != '/')
-		warning("'%s' line %u: pattern '%.*s' is not an absolute "
-			"path: it never matches", qs(x->file), lineno,
-			(int)len, qs(line));
-	v = realloc(x->rules, (x->n + 1) * sizeof(*v));
-	if (!v)
+	pattern = strndup(line, len);	/* @line is not NUL-terminated */
+	v = pattern ? realloc(x->rules, (x->n + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(pattern);
 		return -ENOMEM;
+	}
+	if (pattern[0] != '/')
+		warning("'%s' line %u: pattern '%s' is not an absolute path: "
+			"it never matches", qs(x->file), lineno, qs(pattern));
 	x->rules = v;
-	v[x->n].pattern = strndup(line, len);
-	if (!v[x->n].pattern)
-		return -ENOMEM;
+	v[x->n].pattern = pattern;
 	v[x->n++].include = include;
 	return 0;
 }

@@ -18,7 +18,7 @@ libs="$(pkg-config --libs yaml-0.1 libxxhash libcrypto) -ldl"
 core=$(ls "$src"/core/*.c | grep -v '/main\.c$')
 mkdir -p "$build/fuzz-bin" "$build/fuzz-out"
 
-for name in dpkg pacman osrelease match yaml exclude; do
+for name in dpkg pacman osrelease match yaml exclude vexclude; do
 	case $name in
 	dpkg) extra="$src/plugins/dpkg/status.c $src/plugins/lib/textline.c" ;;
 	pacman) extra="$src/plugins/pacman/files.c $src/plugins/lib/textline.c" ;;
