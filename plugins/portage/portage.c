@@ -33,7 +33,7 @@
 
 #include <vhashify/backend.h>
 
-#include "conf.h"
+#include "makeconf.h"
 #include "readfile.h"
 
 #define VDB "/var/db/pkg"

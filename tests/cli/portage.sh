@@ -6,7 +6,7 @@
 # private; a make.conf it cannot read leaves the guest alone.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 34
+plan 35
 
 # no default exclude list, so that /etc and /var are up to the backend
 S=$T/sysconf
@@ -22,8 +22,8 @@ mkguest() {
 	printf 'NAME=Gentoo\nID=gentoo\n' >"$R/etc/os-release"
 	cat >"$R/usr/share/portage/config/make.globals" <<'EOF'
 # as portage ships it, in part
-CONFIG_PROTECT="/etc"
-CONFIG_PROTECT_MASK="/etc/env.d"
+CONFIG_PROTECT="/etc /usr/share/tie"
+CONFIG_PROTECT_MASK="/etc/env.d /usr/share/tie"
 PORTAGE_TMPDIR="/var/tmp"
 EOF
 	P=$R/var/db/repos/gentoo/profiles
@@ -81,7 +81,8 @@ EOF
 		usr/share/gnupg/._cfg0000_qualified.txt \
 		usr/lib/oldconf/old.conf opt/app/conf/app.ini opt/app/bin/app \
 		usr/share/doc/foo/README usr/share/games/x \
-		usr/share/games/scores/s etc/foo.conf etc/gentoo-release; do
+		usr/share/games/scores/s etc/foo.conf etc/gentoo-release \
+		usr/share/tie/t; do
 		mkfile "$R/$f" "content of $f
 "
 	done
@@ -153,6 +154,8 @@ check "f: a mask from make.globals shares /etc/env.d" \
 	shared etc/env.d/00basic f
 check "f: a profile's mask, stacked with \${CONFIG_PROTECT_MASK}, shares" \
 	eval 'shared usr/share/games/scores/s f && shared etc/gentoo-release f'
+check "f: a path both protected and masked is masked, as in portage" \
+	shared usr/share/tie/t f
 check "d: make.conf/'s -* clears every mask" \
 	eval 'private usr/share/config/kdm/kdmrc d &&
 	      private usr/share/games/scores/s d && private etc/env.d/00basic d'

@@ -12,16 +12,17 @@ command -v "$cc" >/dev/null || { echo "fuzz: $cc not found: install clang" >&2; 
 
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 	-I$build -I$src/core -I$src/include -I$src/plugins/lib
-	-I$src/plugins/dpkg -I$src/plugins/pacman
+	-I$src/plugins/dpkg -I$src/plugins/pacman -I$src/plugins/portage
 	$(pkg-config --cflags yaml-0.1 libxxhash libcrypto)"
 libs="$(pkg-config --libs yaml-0.1 libxxhash libcrypto) -ldl"
 core=$(ls "$src"/core/*.c | grep -v '/main\.c$')
 mkdir -p "$build/fuzz-bin" "$build/fuzz-out"
 
-for name in dpkg pacman osrelease match yaml exclude vexclude; do
+for name in dpkg pacman portage osrelease match yaml exclude vexclude; do
 	case $name in
 	dpkg) extra="$src/plugins/dpkg/status.c $src/plugins/lib/textline.c" ;;
 	pacman) extra="$src/plugins/pacman/files.c $src/plugins/lib/textline.c" ;;
+	portage) extra="$src/plugins/portage/makeconf.c" ;;
 	exclude) extra="$src/plugins/exclude-file/exclude-file.c" ;;
 	*) extra= ;;
 	esac

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Portage's configuration text; see conf.h. */
+/* Portage's configuration text; see makeconf.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
+#include "makeconf.h"
 
 /* far above any real value, far below what doubling "$A$A" reaches */
 #define MAX_VALUE (1u << 20)
