@@ -147,8 +147,9 @@ static int guest_mode(struct portage *p, const char *path, mode_t *mode)
 		return fd;
 	if (fstat(fd, &st))
 		ret = -errno;
+	else
+		*mode = st.st_mode;
 	close(fd);
-	*mode = st.st_mode;
 	return ret;
 }
 
@@ -476,7 +477,7 @@ static int add_profile(struct portage *p, const char *dir,
 		       unsigned int depth)
 {
 	struct parent_ctx pc = { .p = p, .dir = dir, .depth = depth };
-	struct pconf_error err;
+	struct pconf_error err = { 0 };	/* unset when a parent failed */
 	char *file, *buf, b[PATH_MAX];
 	size_t len;
 	int ret;
