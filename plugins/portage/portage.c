@@ -34,7 +34,6 @@
 #include <vhashify/backend.h>
 
 #include "makeconf.h"
-#include "readfile.h"
 
 #define VDB "/var/db/pkg"
 #define ENVD "/etc/env.d"
@@ -67,6 +66,22 @@ struct portage {
 	char **profiles;		/* guest paths, in stacking order */
 	size_t n_profiles;
 };
+
+/*
+ * open_in_guest(), again while it fails with EAGAIN: openat2() gives
+ * that up when a rename anywhere on the system races with a ".." it
+ * resolves (relative profile links hold some), and asks for a retry.
+ */
+static int open_guest(const struct vhashify_host *host, const char *path,
+		      int flags)
+{
+	int fd, tries = 0;
+
+	do
+		fd = host->open_in_guest(host, path, flags);
+	while (fd == -EAGAIN && ++tries < 64);
+	return fd;
+}
 
 /* Guest text for a message: control characters become '?'. */
 static const char *printable(const char *s, char *buf, size_t size)
@@ -117,6 +132,72 @@ static char *guest_path(struct portage *p, int fd)
 	return guest;
 }
 
+/*
+ * Reads the regular guest file @path into a new NUL-terminated buffer.
+ * Returns 0, -ENOENT (not logged), or another -errno (logged).
+ */
+static int read_conf(struct portage *p, const char *path, char **buf,
+		     size_t *len)
+{
+	int fd = open_guest(p->host, path, O_RDONLY | O_NONBLOCK);
+	char *b = NULL, *nb, pb[PATH_MAX];
+	size_t n = 0, cap = 4096;
+	struct stat st;
+	ssize_t r;
+	int ret;
+
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	ret = S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	for (; !ret; n += r) {
+		if (n + 1 >= cap || !b) {
+			if (b)
+				cap *= 2;
+			if (cap > MAX_CONF_SIZE + 1) {
+				ret = -EFBIG;
+				break;
+			}
+			nb = realloc(b, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			r = 0;
+		else if (r < 0)
+			ret = -errno;
+		else if (!r)
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		free(b);
+		if (ret != -ENOENT && ret != -ENOMEM)
+			p->host->log(p->host, VHASHIFY_LOG_ERROR,
+				     "cannot read '%s': %s",
+				     printable(path, pb, sizeof(pb)),
+				     ret == -EINVAL ? "not a regular file" :
+				     ret == -EFBIG ? "too large" :
+				     strerror(-ret));
+		return ret;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 /* Reads the getconfig-format file @path into @out. */
 static int load_file(struct portage *p, const char *path,
 		     struct pconf_vars *out, struct pconf_vars *expand)
@@ -126,7 +207,7 @@ static int load_file(struct portage *p, const char *path,
 	char *buf;
 	int ret;
 
-	ret = read_guest_file(p->host, path, MAX_CONF_SIZE, &buf, &len);
+	ret = read_conf(p, path, &buf, &len);
 	if (ret)
 		return ret;
 	ret = pconf_parse(buf, len, out, expand, &err);
@@ -139,7 +220,7 @@ static int load_file(struct portage *p, const char *path,
 /* The file type of guest @path: 0 and *mode, or -errno (not logged). */
 static int guest_mode(struct portage *p, const char *path, mode_t *mode)
 {
-	int fd = p->host->open_in_guest(p->host, path, O_PATH);
+	int fd = open_guest(p->host, path, O_PATH);
 	struct stat st;
 	int ret = 0;
 
@@ -169,7 +250,7 @@ static int list_dir(struct portage *p, const char *path,
 	int fd, ret = 0;
 	DIR *d;
 
-	fd = p->host->open_in_guest(p->host, path, O_RDONLY | O_DIRECTORY);
+	fd = open_guest(p->host, path, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fd;
 	d = fdopendir(fd);
@@ -454,7 +535,7 @@ static int add_parent(void *arg, const char *parent, unsigned int line)
 	if (asprintf(&joined, "%s/%s", parent[0] == '/' ? "" : pc->dir,
 		     parent) < 0)
 		return -ENOMEM;
-	fd = p->host->open_in_guest(p->host, joined, O_PATH | O_DIRECTORY);
+	fd = open_guest(p->host, joined, O_PATH | O_DIRECTORY);
 	free(joined);
 	if (fd < 0) {
 		p->host->log(p->host, VHASHIFY_LOG_ERROR, "cannot read '%s' "
@@ -492,7 +573,7 @@ static int add_profile(struct portage *p, const char *dir,
 	if (asprintf(&file, "%s/parent", strcmp(dir, "/") ? dir : "") < 0)
 		return -ENOMEM;
 	pc.file = file;
-	ret = read_guest_file(p->host, file, MAX_CONF_SIZE, &buf, &len);
+	ret = read_conf(p, file, &buf, &len);
 	if (!ret) {
 		ret = pconf_parents(buf, len, add_parent, &pc, &err);
 		free(buf);
@@ -514,7 +595,7 @@ static int read_profiles(struct portage *p)
 	int fd, ret = 0;
 
 	for (i = 0; i < sizeof(profile_links) / sizeof(*profile_links); i++) {
-		fd = p->host->open_in_guest(p->host, profile_links[i],
+		fd = open_guest(p->host, profile_links[i],
 					    O_PATH | O_DIRECTORY);
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			continue;
@@ -547,8 +628,8 @@ static int read_profiles(struct portage *p)
 /* Whether guest paths @a and @b are one file. */
 static bool same_file(struct portage *p, const char *a, const char *b)
 {
-	int fa = p->host->open_in_guest(p->host, a, O_PATH);
-	int fb = p->host->open_in_guest(p->host, b, O_PATH);
+	int fa = open_guest(p->host, a, O_PATH);
+	int fb = open_guest(p->host, b, O_PATH);
 	struct stat sa, sb;
 	bool same = fa >= 0 && fb >= 0 && !fstat(fa, &sa) && !fstat(fb, &sb) &&
 		    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -670,7 +751,7 @@ static int emit_entries(struct portage *p, vhashify_emit_fn emit, void *ctx)
 
 static int portage_probe(const struct vhashify_host *host)
 {
-	int fd = host->open_in_guest(host, VDB, O_PATH | O_DIRECTORY);
+	int fd = open_guest(host, VDB, O_PATH | O_DIRECTORY);
 
 	if (fd == -ENOENT || fd == -ENOTDIR)
 		return 0;
