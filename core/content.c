@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -162,13 +163,54 @@ int content_copy(int src, int dst, off_t size)
 	return 0;
 }
 
+int content_reopen(int pathfd, int flags, struct stat *st)
+{
+	struct stat before, after;
+	char proc[40];
+	mode_t want;
+	int fd, fl;
+
+	if (fstat(pathfd, &before))
+		return -errno;
+	want = flags & O_DIRECTORY ? S_IFDIR : S_IFREG;
+	if ((before.st_mode & S_IFMT) != want)
+		return S_ISLNK(before.st_mode) ? -ELOOP :
+		       want == S_IFDIR ? -ENOTDIR : -ENXIO;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	flags &= O_NOATIME | O_DIRECTORY;
+	flags |= O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	fd = openat(AT_FDCWD, proc, flags);
+	if (fd < 0 && errno == EPERM && (flags & O_NOATIME))
+		fd = openat(AT_FDCWD, proc, flags & ~O_NOATIME);
+	if (fd < 0)
+		return -errno;
+	/* the same inode, now open to read, and blocking again */
+	fl = fcntl(fd, F_GETFL);
+	if (fstat(fd, &after) || after.st_dev != before.st_dev ||
+	    after.st_ino != before.st_ino ||
+	    (after.st_mode & S_IFMT) != want || fl < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK)) {
+		close(fd);
+		return -ENXIO;
+	}
+	if (st)
+		*st = after;
+	return fd;
+}
+
+const char *content_strerror(int err)
+{
+	return err == -ENXIO ? "not a regular file" : strerror(-err);
+}
+
 int content_open(int dirfd, const char *name)
 {
-	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-	int fd;
+	int pathfd, fd;
 
-	fd = openat(dirfd, name, flags | O_NOATIME);
-	if (fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */
-		fd = openat(dirfd, name, flags);
-	return fd < 0 ? -errno : fd;
+	pathfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pathfd < 0)
+		return -errno;
+	fd = content_reopen(pathfd, O_NOATIME, NULL);
+	close(pathfd);
+	return fd;
 }

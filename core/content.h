@@ -8,6 +8,7 @@
  * explicit (pread), so the descriptors' file positions do not matter.
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "hash.h"
@@ -35,10 +36,28 @@ int content_compare(int a, int b, off_t size);
 int content_copy(int src, int dst, off_t size);
 
 /*
- * Opens @name in @dirfd to read its content: never follows a symlink,
- * never blocks on a FIFO, and leaves the atime alone where allowed.
+ * Opens @name in @dirfd to read its content when it is a regular file:
+ * never follows a symlink (-ELOOP), never opens anything else (-ENXIO,
+ * see content_reopen()), and leaves the atime alone where allowed.
  * Returns the fd or -errno.
  */
 int content_open(int dirfd, const char *name);
+
+/*
+ * Opens for reading the inode the O_PATH descriptor @pathfd refers to,
+ * through /proc/self/fd, with open(2) @flags (O_RDONLY, O_NOATIME,
+ * O_DIRECTORY; O_NONBLOCK is ignored). Without O_DIRECTORY it must be
+ * a regular file, with it a directory: a device node, FIFO or socket
+ * planted in a guest is never opened, since opening one can block (a
+ * FIFO) or act (a tape, a watchdog). The new descriptor is checked to
+ * be the same inode and is blocking. Fills *st unless NULL. @pathfd
+ * stays open. Returns the fd, -ELOOP for a symlink, -ENXIO for any
+ * other type (content_strerror() says "not a regular file"), or
+ * another -errno.
+ */
+int content_reopen(int pathfd, int flags, struct stat *st);
+
+/* strerror() for errors of content_open() and content_reopen(). */
+const char *content_strerror(int err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <linux/openat2.h>
 
 #include "conf.h"
+#include "content.h"
 #include "guest.h"
 #include "log.h"
 #include "match.h"
@@ -232,11 +233,25 @@ int guest_openat(int rootfd, const char *path, int flags)
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;
+	int ret;
 
 	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
 		return -EPERM;	/* the guest is only ever read */
-	if (!(flags & O_PATH))
+	/*
+	 * O_PATH opens nothing, and the kernel refuses O_DIRECTORY on a
+	 * non-directory before it opens anything: both go straight. A file
+	 * is first reached with O_PATH and opened only when regular.
+	 */
+	if (!(flags & (O_PATH | O_DIRECTORY)))
+		how.flags = O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW);
+	else if (!(flags & O_PATH))
 		how.flags |= O_NOCTTY;	/* openat2 refuses it with O_PATH */
 	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	if (fd < 0)
+		return -errno;
+	if (flags & (O_PATH | O_DIRECTORY))
+		return fd;
+	ret = content_reopen(fd, flags, NULL);
+	close(fd);
+	return ret;
 }

@@ -74,8 +74,10 @@ int guest_find_above(int fd, const struct guest *guests, int n);
  * Opens @path inside the guest whose root is @rootfd, resolving every
  * component inside the guest (openat2 RESOLVE_IN_ROOT): ".." stops at
  * the root, absolute symlinks start again at it, so no guest symlink
- * reaches a host file. @flags are open(2) flags for reading.
- * Returns an fd or -errno.
+ * reaches a host file. @flags are open(2) flags for reading. Without
+ * O_PATH or O_DIRECTORY only a regular file is opened: anything else
+ * (a device node, a FIFO) is refused unopened with -ENXIO, see
+ * content_reopen(). Returns an fd or -errno.
  */
 int guest_openat(int rootfd, const char *path, int flags);
 
