@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content.h"
 #include "detect.h"
 #include "guest.h"
 #include "host.h"
@@ -222,44 +223,74 @@ static bool in_list(char **list, const char *word)
 	return false;
 }
 
-static bool os_release_matches(const struct detect_rule *r, int rootfd)
-{
+/* A guest's os-release, read once, when a rule first asks for it. */
+struct os_cache {
+	int rootfd;
+	const char *guest;	/* its root, for messages; NULL: quiet */
+	int ret;		/* 1 before the read, then os_release_read's */
 	struct os_release os;
+};
+
+static bool os_release_matches(const struct detect_rule *r,
+			       struct os_cache *c)
+{
+	const char *where = "";
 	bool match = false;
 	char **w;
 
-	if (os_release_read(rootfd, &os))
+	if (c->ret == 1) {
+		c->ret = os_release_read_from(c->rootfd, &c->os, &where);
+		if (c->ret && c->ret != -ENOENT && c->guest) {
+			size_t n = strlen(c->guest);
+
+			warning("cannot read '%s%s': %s", qs(c->guest),
+				qs(where + (n && c->guest[n - 1] == '/')),
+				content_strerror(c->ret));
+		}
+	}
+	if (c->ret)
 		return false;
-	if (os.id && in_list(r->os_release, os.id))
+	if (c->os.id && in_list(r->os_release, c->os.id))
 		match = true;
-	for (w = os.id_like; !match && w && *w; w++)
+	for (w = c->os.id_like; !match && w && *w; w++)
 		match = in_list(r->os_release, *w);
-	os_release_release(&os);
 	return match;
 }
 
-bool detect_rule_matches(const struct detect_rule *r, int rootfd)
+static bool rule_matches(const struct detect_rule *r, struct os_cache *c)
 {
 	char **p;
 	bool any;
 
 	for (p = r->exists; p && *p; p++)
-		if (!exists(rootfd, *p))
+		if (!exists(c->rootfd, *p))
 			return false;
 	if (r->exists_any) {
 		any = false;
 		for (p = r->exists_any; !any && *p; p++)
-			any = exists(rootfd, *p);
+			any = exists(c->rootfd, *p);
 		if (!any)
 			return false;
 	}
-	return !r->os_release || os_release_matches(r, rootfd);
+	return !r->os_release || os_release_matches(r, c);
+}
+
+bool detect_rule_matches(const struct detect_rule *r, int rootfd)
+{
+	struct os_cache c = { .rootfd = rootfd, .ret = 1 };
+	bool match = rule_matches(r, &c);
+
+	if (!c.ret)
+		os_release_release(&c.os);
+	return match;
 }
 
 int detect_choose(const struct detect_table *t, struct plugins *ps,
 		  struct host *host, const struct plugin **plugin,
 		  const struct detect_rule **rule)
 {
+	struct os_cache c = { .rootfd = host->h.guest_fd,
+			      .guest = host->h.guest_root, .ret = 1 };
 	const struct plugin *p;
 	size_t i;
 	int ret;
@@ -267,12 +298,12 @@ int detect_choose(const struct detect_table *t, struct plugins *ps,
 	for (i = 0; i < t->n; i++) {
 		const struct detect_rule *r = &t->rules[i];
 
-		if (!detect_rule_matches(r, host->h.guest_fd))
+		if (!rule_matches(r, &c))
 			continue;
 		p = plugins_get(ps, r->backend, &ret);
 		if (!p) {
 			if (ret != -ENOENT)
-				return ret;
+				goto out;
 			note(1, "'%s' line %u matches guest '%s', but backend "
 			     "'%s' is not installed", qs(r->file), r->line,
 			     qs(host->h.guest_root), qs(r->backend));
@@ -282,7 +313,7 @@ int detect_choose(const struct detect_table *t, struct plugins *ps,
 			host->plugin = p->name;
 			ret = p->backend->probe(&host->h);
 			if (ret < 0)
-				return ret;
+				goto out;
 			if (!ret) {
 				note(1, "'%s' line %u matches guest '%s', but "
 				     "backend '%s' does not recognise it",
@@ -293,7 +324,12 @@ int detect_choose(const struct detect_table *t, struct plugins *ps,
 		}
 		*plugin = p;
 		*rule = r;
-		return 0;
+		ret = 0;
+		goto out;
 	}
-	return -ENOENT;
+	ret = -ENOENT;
+out:
+	if (!c.ret)
+		os_release_release(&c.os);
+	return ret;
 }

@@ -132,6 +132,14 @@ next:
 
 int os_release_read(int rootfd, struct os_release *os)
 {
+	const char *where;
+
+	return os_release_read_from(rootfd, os, &where);
+}
+
+int os_release_read_from(int rootfd, struct os_release *os,
+			 const char **where)
+{
 	static const char *const places[] = { "/etc/os-release",
 					      "/usr/lib/os-release" };
 	char *buf;
@@ -140,8 +148,11 @@ int os_release_read(int rootfd, struct os_release *os)
 	int fd = -ENOENT, ret;
 
 	memset(os, 0, sizeof(*os));
-	for (i = 0; i < 2 && fd == -ENOENT; i++)
+	/* a FIFO or device there is refused unopened, not passed over */
+	for (i = 0; i < 2 && fd == -ENOENT; i++) {
+		*where = places[i];
 		fd = guest_openat(rootfd, places[i], O_RDONLY | O_NONBLOCK);
+	}
 	if (fd < 0)
 		return fd;
 	buf = malloc(OS_RELEASE_MAX);

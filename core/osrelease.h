@@ -15,10 +15,15 @@ struct os_release {
 };
 
 /*
- * Reads the os-release of the guest at @rootfd. Returns 0, -ENOENT
- * when the guest has none, or another -errno.
+ * Reads the os-release of the guest at @rootfd. Only a regular file is
+ * opened: anything else is -ENXIO (content_strerror() says why), not
+ * passed over. Returns 0, -ENOENT when the guest has none, or another
+ * -errno.
  */
 int os_release_read(int rootfd, struct os_release *os);
+/* The same, setting *where to the guest path read or refused. */
+int os_release_read_from(int rootfd, struct os_release *os,
+			 const char **where);
 
 /*
  * Parses os-release text of @len bytes (any bytes; lines of
