@@ -107,6 +107,11 @@ struct vhashify_host {
 	 * resolving every component inside the guest: ".." stops at the
 	 * root and absolute symlinks start again at the guest root.
 	 * @flags are open(2) flags; O_CREAT and writing are refused.
+	 * Only a regular file is opened (with O_DIRECTORY a directory;
+	 * O_PATH opens nothing): anything else, such as a FIFO or device
+	 * node a guest planted, is -ENXIO ("not a regular file") and is
+	 * never opened. Files below an fd it returned are the plugin's
+	 * to open with the same care (O_PATH, fstat, then reopen).
 	 * Returns an fd the plugin closes, or a negative errno.
 	 */
 	int (*open_in_guest)(const struct vhashify_host *host,

@@ -12,12 +12,16 @@
  * in vhashify(8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vhashify/backend.h>
+
+#include "safeopen.h"
 
 /* Why @pat is not a valid pattern, or NULL when it is. */
 static const char *check_pattern(const char *pat)
@@ -81,14 +85,18 @@ static int read_list(const struct vhashify_host *host, const char *file,
 	size_t cap = 0;
 	bool include;
 	ssize_t n;
-	int ret = 0;
+	int fd, ret = 0;
 	FILE *f;
 
-	f = fopen(file, "re");
+	/* a list may lie in a guest: never open a FIFO or device there */
+	fd = open_regular(AT_FDCWD, file, 0);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
-		ret = -errno;
+		ret = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
 		host->log(host, VHASHIFY_LOG_ERROR, "cannot read '%s': %s",
-			  file, strerror(errno));
+			  file, open_strerror(ret));
 		return ret;
 	}
 	while (!ret && (n = getline(&line, &cap, f)) >= 0) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "readfile.h"
+#include "safeopen.h"
 
 /* Reads all of @fd (a regular file); @what names it in messages. */
 static int read_fd(const struct vhashify_host *host, int fd,
@@ -85,7 +86,8 @@ int read_guest_file(const struct vhashify_host *host, const char *path,
 	if (fd < 0) {
 		if (fd != -ENOENT)
 			host->log(host, VHASHIFY_LOG_ERROR,
-				  "cannot open '%s': %s", path, strerror(-fd));
+				  "cannot %s '%s': %s", fd == -ENXIO ?
+				  "read" : "open", path, open_strerror(fd));
 		return fd;
 	}
 	ret = read_fd(host, fd, path, max, buf, len);
@@ -97,16 +99,15 @@ int read_file_at(const struct vhashify_host *host, int dirfd,
 		 const char *name, const char *what, size_t max, char **buf,
 		 size_t *len)
 {
-	int fd = openat(dirfd, name,
-			O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_regular(dirfd, name, O_NOFOLLOW);
 	int ret;
 
 	if (fd < 0) {
-		ret = -errno;
-		if (ret != -ENOENT)
+		if (fd != -ENOENT)
 			host->log(host, VHASHIFY_LOG_ERROR,
-				  "cannot open '%s': %s", what, strerror(-ret));
-		return ret;
+				  "cannot %s '%s': %s", fd == -ENXIO ?
+				  "read" : "open", what, open_strerror(fd));
+		return fd;
 	}
 	ret = read_fd(host, fd, what, max, buf, len);
 	close(fd);

@@ -14,8 +14,9 @@
 /*
  * Reads the guest file @path (resolved inside the guest) into a new
  * NUL-terminated buffer. A file larger than @max bytes is an error
- * (-EFBIG): a guest may plant a huge file. Errors other than -ENOENT
- * are logged with the path. Returns 0 or -errno.
+ * (-EFBIG): a guest may plant a huge file. Anything but a regular
+ * file is refused unopened (-ENXIO). Errors other than -ENOENT are
+ * logged with the path. Returns 0 or -errno.
  */
 int read_guest_file(const struct vhashify_host *host, const char *path,
 		    size_t max, char **buf, size_t *len);
