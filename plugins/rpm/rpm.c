@@ -7,8 +7,11 @@
  * symlink to the other, resolved inside the guest), as sqlite
  * (rpmdb.sqlite), Berkeley DB (Packages) or ndb (Packages.db). librpm
  * creates a database where it finds none and sqlite may write beside
- * one, so librpm only ever sees a private copy of the directory. Files
- * flagged RPMFILE_CONFIG are configuration, %ghost ones included.
+ * one, so librpm only ever sees a private copy of the files of the
+ * database it reads, holes kept, their data bounded (1 GiB, or
+ * VHASHIFY_RPMDB_MAX bytes): a guest's sparse or huge database never
+ * fills the host's TMPDIR. Files flagged RPMFILE_CONFIG are
+ * configuration, %ghost ones included.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,28 +33,40 @@
 
 #include <vhashify/backend.h>
 
+#include "safeopen.h"
+#include "sparsecopy.h"
+
 /* where guests keep the database, in the order tried */
 static const char *const db_dirs[] = {
 	"/var/lib/rpm",
 	"/usr/lib/sysimage/rpm",
 };
 
-/* database files and the librpm backend that reads each */
+/*
+ * Database files, the librpm backend that reads each, and the files of
+ * that database librpm needs: the main one first, then those it may
+ * use when there (sqlite's journal, write-ahead log and its index).
+ */
 static const struct {
 	const char *file;
 	const char *backend;
+	const char *const *files;
 } formats[] = {
-	{ "rpmdb.sqlite", "sqlite" },
-	{ "Packages", "bdb_ro" },
-	{ "Packages.db", "ndb" },
+	{ "rpmdb.sqlite", "sqlite", (const char *const[]){ "rpmdb.sqlite",
+	  "rpmdb.sqlite-wal", "rpmdb.sqlite-shm", "rpmdb.sqlite-journal",
+	  NULL } },
+	{ "Packages", "bdb_ro", (const char *const[]){ "Packages", NULL } },
+	{ "Packages.db", "ndb", (const char *const[]){ "Packages.db",
+	  "Index.db", NULL } },
 };
 
 static const char *const by_nature[] = {
 	"/**/*.rpmnew", "/**/*.rpmsave", "/**/*.rpmorig",
 };
 
-/* a private copy larger than this is refused */
-#define MAX_DB_SIZE (2ull << 30)
+/* a private copy with more data than this is refused */
+#define MAX_DB_SIZE (1ull << 30)
+#define MAX_DB_ENV "VHASHIFY_RPMDB_MAX"
 
 struct db {
 	const char *dir;	/* guest path of the database directory */
@@ -70,8 +85,8 @@ static int find_db(const struct vhashify_host *host, struct db *db)
 		for (f = 0; f < sizeof(formats) / sizeof(*formats); f++) {
 			snprintf(path, sizeof(path), "%s/%s", db_dirs[d],
 				 formats[f].file);
-			fd = host->open_in_guest(host, path,
-						 O_RDONLY | O_NONBLOCK);
+			/* the copy opens it, and only a regular file */
+			fd = host->open_in_guest(host, path, O_PATH);
 			if (fd == -ENOENT || fd == -ENOTDIR)
 				continue;
 			if (fd < 0) {
@@ -89,29 +104,31 @@ static int find_db(const struct vhashify_host *host, struct db *db)
 	return 0;
 }
 
-static int copy_fd(int in, int out, unsigned long long *total)
+/* The bound of the private copy: MAX_DB_ENV bytes (K, M, G) or 1 GiB. */
+static unsigned long long max_db_size(void)
 {
-	char buf[65536];
-	ssize_t n, w;
+	const char *v = getenv(MAX_DB_ENV);
+	unsigned long long n;
+	char *end;
 
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		*total += n;
-		if (*total > MAX_DB_SIZE)
-			return -EFBIG;
-		for (w = 0; w < n;) {
-			ssize_t k = write(out, buf + w, n - w);
-
-			if (k < 0)
-				return -errno;
-			w += k;
-		}
+	if (!v || !*v)
+		return MAX_DB_SIZE;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return MAX_DB_SIZE;
+	switch (*end) {
+	case 'G':
+		n <<= 10;
+		/* fall through */
+	case 'M':
+		n <<= 10;
+		/* fall through */
+	case 'K':
+		n <<= 10;
+		break;
 	}
-	return 0;
+	return n;
 }
 
 /* Removes the private copy and everything librpm put in it. */
@@ -133,14 +150,62 @@ static void remove_copy(struct db *db)
 	db->tmp[0] = '\0';
 }
 
-/* Copies the regular files of the guest's database directory. */
+/*
+ * Copies one file @name of the database, when there, into @tfd within
+ * *budget bytes of data. Returns 0 or -errno (logged).
+ */
+static int copy_file(const struct vhashify_host *host, struct db *db,
+		     int dfd, int tfd, const char *name, bool required,
+		     unsigned long long *budget, unsigned long long max)
+{
+	struct stat st;
+	int in, out, ret;
+
+	in = open_regular(dfd, name, O_NOFOLLOW);
+	if (in == -ENOENT && !required)
+		return 0;
+	if (in < 0) {
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot copy '%s/%s': %s",
+			  db->dir, name, open_strerror(in));
+		return in;
+	}
+	if (fstat(in, &st)) {
+		ret = -errno;
+		close(in);
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot copy '%s/%s': %s",
+			  db->dir, name, strerror(-ret));
+		return ret;
+	}
+	/* what it takes on disk is what a copy without its holes takes */
+	if ((unsigned long long)st.st_blocks * 512 > *budget) {
+		close(in);
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot copy '%s/%s': the "
+			  "database holds more than %llu bytes (" MAX_DB_ENV
+			  ")", db->dir, name, max);
+		return -EFBIG;
+	}
+	out = openat(tfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ret = out < 0 ? -errno : sparse_copy(in, out, budget);
+	close(in);
+	if (out >= 0)
+		close(out);
+	if (ret == -EFBIG)
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot copy '%s/%s': the "
+			  "database holds more than %llu bytes (" MAX_DB_ENV
+			  ")", db->dir, name, max);
+	else if (ret)
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot copy '%s/%s': %s",
+			  db->dir, name, strerror(-ret));
+	return ret;
+}
+
+/* Copies the files of the guest's database librpm reads, holes kept. */
 static int copy_db(const struct vhashify_host *host, struct db *db)
 {
-	unsigned long long total = 0;
+	unsigned long long max = max_db_size(), budget = max;
 	const char *tmpdir = getenv("TMPDIR");
-	struct dirent *de;
-	int dfd, tfd, in, out, ret = 0;
-	DIR *d;
+	const char *const *name;
+	int dfd, tfd, ret = 0;
 
 	snprintf(db->tmp, sizeof(db->tmp), "%s/vhashify-rpmdb.XXXXXX",
 		 tmpdir && *tmpdir && strlen(tmpdir) < 32 ? tmpdir : "/tmp");
@@ -155,40 +220,17 @@ static int copy_db(const struct vhashify_host *host, struct db *db)
 	if (tfd < 0)
 		return -errno;
 	dfd = host->open_in_guest(host, db->dir, O_RDONLY | O_DIRECTORY);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		ret = dfd < 0 ? dfd : -errno;
-		if (dfd >= 0)
-			close(dfd);
+	if (dfd < 0) {
 		close(tfd);
 		host->log(host, VHASHIFY_LOG_ERROR, "cannot read '%s': %s",
-			  db->dir, strerror(-ret));
-		return ret;
+			  db->dir, strerror(-dfd));
+		return dfd;
 	}
-	while (!ret && (de = readdir(d))) {
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		in = openat(dirfd(d), de->d_name,
-			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (in < 0)
-			continue;	/* a symlink or gone: not ours */
-		if (fstat(in, &st) || !S_ISREG(st.st_mode)) {
-			close(in);
-			continue;
-		}
-		out = openat(tfd, de->d_name,
-			     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		ret = out < 0 ? -errno : copy_fd(in, out, &total);
-		close(in);
-		if (out >= 0)
-			close(out);
-		if (ret)
-			host->log(host, VHASHIFY_LOG_ERROR,
-				  "cannot copy '%s/%s': %s", db->dir,
-				  de->d_name, strerror(-ret));
-	}
-	closedir(d);
+	for (name = formats[db->format].files; !ret && *name; name++)
+		ret = copy_file(host, db, dfd, tfd, *name,
+				name == formats[db->format].files, &budget,
+				max);
+	close(dfd);
 	close(tfd);
 	return ret;
 }

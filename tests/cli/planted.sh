@@ -1,6 +1,6 @@
 #!/bin/sh
 # FIFOs and device nodes a guest plants where vhashify reads a file
-# (os-release, the dpkg and pacman databases, an exclude list
+# (os-release, the dpkg, pacman and rpm databases, an exclude list
 # inside a guest) are refused by path and never opened: a FIFO would
 # block the run, a device may act when opened. Every run is under
 # timeout, and strace shows that each planted node was reached with
@@ -9,7 +9,7 @@
 require_root
 command -v strace >/dev/null || skip_all "strace is needed"
 command -v timeout >/dev/null || skip_all "timeout is needed"
-plan 16
+plan 20
 
 # traced ARGS...: run_vh under timeout, then again under strace for
 # the opens, in $T/trace (LeakSanitizer cannot work under ptrace)
@@ -79,6 +79,31 @@ check "a device as a pacman files entry: the guest is left alone" \
 	status_is 1
 check "it is named" err_has "pacman: cannot read '/var/lib/pacman/local/x-1-1/files': not a regular file"
 check "it is never opened" eval '! opened "(/var/lib/pacman/local/x-1-1/)?files"'
+
+# the rpm database, and a file beside a real one that librpm would read
+mkguest r1
+node "$T/r1/var/lib/rpm/rpmdb.sqlite" fifo
+traced --store "$T/s" --pkgmgr=rpm "$T/r1"
+if [ -f "$VHASHIFY_PLUGIN_DIR/rpm.so" ]; then
+	check "a FIFO as the rpm database is named, the guest left alone" \
+		eval 'status_is 1 && err_has "rpm: cannot copy '"'"'/var/lib/rpm/rpmdb.sqlite'"'"': not a regular file"'
+	check "it is never opened" eval '! opened "(/var/lib/rpm/)?rpmdb.sqlite"'
+else
+	skip "a FIFO as the rpm database" "the rpm backend was not built"
+	skip "it is never opened" "the rpm backend was not built"
+fi
+if [ -f "$VHASHIFY_PLUGIN_DIR/rpm.so" ] && command -v rpm >/dev/null &&
+   rpm --root "$T/r2" --dbpath /var/lib/rpm --initdb >/dev/null 2>&1; then
+	mkguest r2
+	node "$T/r2/var/lib/rpm/rpmdb.sqlite-wal" fifo
+	traced --store "$T/s" --pkgmgr=rpm "$T/r2"
+	check "a FIFO as the sqlite write-ahead log: the guest is left alone" \
+		eval 'status_is 1 && err_has "rpm: cannot copy '"'"'/var/lib/rpm/rpmdb.sqlite-wal'"'"': not a regular file"'
+	check "it is never opened" eval '! opened "(/var/lib/rpm/)?rpmdb.sqlite-wal"'
+else
+	skip "a FIFO as the sqlite write-ahead log" "rpm is needed"
+	skip "it is never opened" "rpm is needed"
+fi
 
 # an exclude list given with --exclude-from that a guest replaced
 mkguest e1

@@ -5,13 +5,15 @@
 # and an old Berkeley DB database (Debian's rpm writes only sqlite: the
 # headers it wrote are loaded into a BDB hash file by db5.3_load, as
 # rpm's own Packages file held them); the database is never changed,
-# not even by librpm.
+# not even by librpm. The private copy keeps a sparse database's holes
+# and is bounded.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
+trap 'umount "$T/tmp" 2>/dev/null; rm -rf "$T"' EXIT
 command -v rpmbuild >/dev/null && command -v rpm >/dev/null ||
 	skip_all "rpm and rpmbuild are needed"
 [ -f "$VHASHIFY_PLUGIN_DIR/rpm.so" ] || skip_all "the rpm backend was not built"
-plan 16
+plan 20
 
 # a package with configuration files of every kind, and one without files
 cat >"$T/ralpha.spec" <<'SPEC'
@@ -143,4 +145,31 @@ printf 'RpmP' >"$T/n1/usr/lib/sysimage/rpm/Packages.db"
 run_vh --store "$T/s" --pkgmgr=rpm "$T/n1"
 check "an unreadable database fails the guest with a clear reason" \
 	eval 'status_is 1 && err_has "rpm: cannot read the ndb database in '"'"'/usr/lib/sysimage/rpm'"'"'"'
+
+# a sparse database of 100 GiB, copied into a TMPDIR of 16 MiB: the
+# copy keeps the hole (a dense one would not fit)
+for g in h1 h2; do
+	cp -a "$T/g1" "$T/$g"
+	truncate -s 100G "$T/$g/var/lib/rpm/rpmdb.sqlite"
+done
+mkdir "$T/tmp"
+if mount -t tmpfs -o size=16m tmpfs "$T/tmp"; then
+	TMPDIR=$T/tmp run_vh --store "$T/s" "$T/h1" "$T/h2"
+	check "a sparse 100 GiB database is read through a 16 MiB TMPDIR" \
+		status_is 0
+	check "its %config files are not linked" \
+		eval '! same_inode "$T/h1/$A/noreplace.conf" "$T/h2/$A/noreplace.conf"'
+	umount "$T/tmp"
+else
+	skip "a sparse database in a small TMPDIR" "cannot mount a tmpfs"
+	skip "its %config files are not linked" "cannot mount a tmpfs"
+fi
+
+# a database with more data than the bound is refused, by its path
+cp -a "$T/g1" "$T/m1"
+VHASHIFY_RPMDB_MAX=4K run_vh --store "$T/s" "$T/m1"
+check "a database over VHASHIFY_RPMDB_MAX leaves the guest alone" \
+	status_is 1
+check "the refusal names the file and the bound" \
+	err_has "rpm: cannot copy '/var/lib/rpm/rpmdb.sqlite': the database holds more than 4096 bytes"
 done_testing
