@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "content.h"
 #include "detect.h"
@@ -140,12 +141,32 @@ int detect_load_file(struct detect_table *t, const char *file)
 	return ret;
 }
 
-static int filter_yaml(const struct dirent *de)
+/* Every entry but "." and "..": those not read are noted. */
+static int filter_entries(const struct dirent *de)
 {
-	size_t n = strlen(de->d_name);
+	return strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+}
 
-	return n > 5 && de->d_name[0] != '.' &&
-	       !strcmp(de->d_name + n - 5, ".yaml");
+/*
+ * Whether the drop-in @name (at @path) is read: a regular file (a
+ * symlink to one is fine: the directory is the administrator's) named
+ * *.yaml, not hidden. Anything else is noted and never opened, so that
+ * a FIFO there cannot block the run.
+ */
+static bool dropin_wanted(const char *name, const char *path)
+{
+	size_t n = strlen(name);
+	struct stat st;
+
+	if (n <= 5 || name[0] == '.' || strcmp(name + n - 5, ".yaml")) {
+		note(1, "ignored '%s': not named *.yaml", qs(path));
+		return false;
+	}
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		note(1, "ignored '%s': not a regular file", qs(path));
+		return false;
+	}
+	return true;
 }
 
 /* Evidence first: rules with a file condition, then os-release ones. */
@@ -176,7 +197,7 @@ int detect_load(struct detect_table *t, const char *file,
 	ret = detect_load_file(t, file);
 	if (ret)
 		goto out_release;
-	n = scandir(dropin_dir, &list, filter_yaml, alphasort);
+	n = scandir(dropin_dir, &list, filter_entries, alphasort);
 	if (n < 0 && errno != ENOENT) {
 		ret = -errno;
 		error("cannot read '%s': %s", qs(dropin_dir), strerror(errno));
@@ -188,7 +209,7 @@ int detect_load(struct detect_table *t, const char *file,
 		if (!ret && asprintf(&path, "%s/%s", dropin_dir,
 				     list[i]->d_name) < 0)
 			ret = -ENOMEM;
-		if (!ret)
+		if (!ret && dropin_wanted(list[i]->d_name, path))
 			ret = detect_load_file(t, path);
 		free(path);
 		free(list[i]);

@@ -40,8 +40,10 @@ struct detect_table {
 
 /*
  * Reads @file and then @dropin_dir/ *.yaml (missing drop-in directory
- * is fine) into @t. Malformed YAML, unknown keys and wrong types are
- * errors printed with file and line. Returns 0 or -errno.
+ * is fine) into @t. Only regular files named *.yaml are read from
+ * @dropin_dir; anything else is noted (-v) and never opened. Malformed
+ * YAML, unknown keys, a key given twice, a second document and wrong
+ * types are errors printed with file and line. Returns 0 or -errno.
  */
 int detect_load(struct detect_table *t, const char *file,
 		const char *dropin_dir);
