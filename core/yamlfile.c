@@ -3,31 +3,134 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "content.h"
 #include "log.h"
 #include "yamlfile.h"
+
+/* Opens @file to read when it is a regular file: never a FIFO or device. */
+static FILE *open_file(const char *file, int *err)
+{
+	int pathfd, fd;
+	FILE *f;
+
+	pathfd = open(file, O_PATH | O_CLOEXEC);
+	if (pathfd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	fd = content_reopen(pathfd, 0, NULL);
+	close(pathfd);
+	if (fd < 0) {
+		*err = fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		*err = -errno;
+		close(fd);
+	}
+	return f;
+}
+
+/* A pair of a mapping, for finding keys given twice. */
+struct key {
+	const char *text;
+	const yaml_node_t *node;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	if (c)
+		return c;
+	return (x->node->start_mark.index > y->node->start_mark.index) -
+	       (x->node->start_mark.index < y->node->start_mark.index);
+}
+
+/*
+ * Checks that no mapping of the document gives a key twice, at any
+ * level. The document's nodes are gone through once, in their array,
+ * so aliases neither loop nor multiply the work; keys are sorted per
+ * mapping. Returns 0 or -EINVAL (said).
+ */
+static int check_keys(struct yaml_file *y)
+{
+	yaml_node_t *start = y->doc.nodes.start, *node;
+	size_t n = y->doc.nodes.top - start, i, j, count;
+	const yaml_node_t *dup = NULL;
+	struct key *keys = NULL;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		yaml_node_pair_t *pair;
+
+		node = start + i;
+		if (node->type != YAML_MAPPING_NODE)
+			continue;
+		count = node->data.mapping.pairs.top -
+			node->data.mapping.pairs.start;
+		if (count < 2)
+			continue;
+		free(keys);
+		keys = malloc(count * sizeof(*keys));
+		if (!keys)
+			return -ENOMEM;
+		for (j = 0, pair = node->data.mapping.pairs.start;
+		     pair < node->data.mapping.pairs.top; pair++) {
+			yaml_node_t *k = yaml_file_node(y, pair->key);
+
+			if (yaml_file_scalar(k)) {
+				keys[j].text = yaml_file_scalar(k);
+				keys[j++].node = k;
+			}
+		}
+		qsort(keys, j, sizeof(*keys), cmp_key);
+		/* of all keys given again, the first in the file */
+		for (count = 1; count < j; count++)
+			if (!strcmp(keys[count - 1].text, keys[count].text) &&
+			    (!dup || keys[count].node->start_mark.index <
+				     dup->start_mark.index))
+				dup = keys[count].node;
+	}
+	if (dup) {
+		error("'%s' line %lu: key '%s' given twice", qs(y->file),
+		      (unsigned long)dup->start_mark.line + 1,
+		      qs(yaml_file_scalar(dup)));
+		ret = -EINVAL;
+	}
+	free(keys);
+	return ret;
+}
 
 int yaml_file_load(struct yaml_file *y, const char *file,
 		   bool quiet_missing)
 {
+	yaml_document_t next;
 	yaml_parser_t parser;
 	FILE *f;
 	int ret = 0;
 
 	memset(y, 0, sizeof(*y));
 	y->file = file;
-	f = fopen(file, "re");
+	f = open_file(file, &ret);
 	if (!f) {
-		ret = -errno;
 		if (ret != -ENOENT || !quiet_missing)
-			error("cannot read '%s': %s", qs(file), strerror(errno));
+			error("cannot read '%s': %s", qs(file),
+			      content_strerror(ret));
+		y->file = NULL;
 		return ret;
 	}
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);
+		y->file = NULL;
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, f);
@@ -37,6 +140,27 @@ int yaml_file_load(struct yaml_file *y, const char *file,
 		      parser.problem ? parser.problem : "malformed YAML");
 		y->file = NULL;
 		ret = -EINVAL;
+	} else if (!yaml_parser_load(&parser, &next)) {
+		/* malformed after the first document */
+		error("'%s' line %lu: %s", qs(file),
+		      (unsigned long)parser.problem_mark.line + 1,
+		      parser.problem ? parser.problem : "malformed YAML");
+		ret = -EINVAL;
+	} else {
+		/* the end of the stream is an empty document */
+		if (yaml_document_get_root_node(&next)) {
+			error("'%s' line %lu: a second document: a file "
+			      "holds one", qs(file),
+			      (unsigned long)next.start_mark.line + 1);
+			ret = -EINVAL;
+		}
+		yaml_document_delete(&next);
+		if (!ret)
+			ret = check_keys(y);
+	}
+	if (ret && y->file) {
+		yaml_document_delete(&y->doc);
+		y->file = NULL;
 	}
 	yaml_parser_delete(&parser);
 	fclose(f);

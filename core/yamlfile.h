@@ -16,9 +16,12 @@ struct yaml_file {
 };
 
 /*
- * Loads @file. An empty file gives a document without a root node.
- * Prints "'FILE' line N: PROBLEM" for malformed YAML. Returns 0, -ENOENT
- * (printed unless @quiet_missing), or another -errno.
+ * Loads @file, which must be a regular file (anything else, such as a
+ * FIFO, is -ENXIO and never opened). An empty file gives a document
+ * without a root node. Prints "'FILE' line N: PROBLEM" for malformed
+ * YAML, for a second document, and for a key given twice in a mapping
+ * at any level. Returns 0, -ENOENT (printed unless @quiet_missing), or
+ * another -errno.
  */
 int yaml_file_load(struct yaml_file *y, const char *file,
 		   bool quiet_missing);
