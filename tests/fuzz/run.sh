@@ -23,7 +23,8 @@ for name in dpkg pacman portage osrelease match yaml exclude vexclude; do
 	dpkg) extra="$src/plugins/dpkg/status.c $src/plugins/lib/textline.c" ;;
 	pacman) extra="$src/plugins/pacman/files.c $src/plugins/lib/textline.c" ;;
 	portage) extra="$src/plugins/portage/makeconf.c" ;;
-	exclude) extra="$src/plugins/exclude-file/exclude-file.c" ;;
+	exclude) extra="$src/plugins/exclude-file/exclude-file.c
+		$src/plugins/lib/safeopen.c" ;;
 	*) extra= ;;
 	esac
 	# shellcheck disable=SC2086
