@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -163,12 +164,34 @@ int content_copy(int src, int dst, off_t size)
 	return 0;
 }
 
+/*
+ * /proc/self/fd, opened once: a reopen then looks up one name, not
+ * four. Threads share the descriptor table it shows.
+ */
+static int proc_fds(void)
+{
+	static int cached = -1;
+	int fd = __atomic_load_n(&cached, __ATOMIC_ACQUIRE), old = -1;
+
+	if (fd >= 0)
+		return fd;
+	fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!__atomic_compare_exchange_n(&cached, &old, fd, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		close(fd);	/* another thread was first */
+		fd = old;
+	}
+	return fd;
+}
+
 int content_reopen(int pathfd, int flags, struct stat *st)
 {
 	struct stat before, after;
-	char proc[40];
+	int procfd, fd, fl;
+	char name[16];
 	mode_t want;
-	int fd, fl;
 
 	if (fstat(pathfd, &before))
 		return -errno;
@@ -176,12 +199,15 @@ int content_reopen(int pathfd, int flags, struct stat *st)
 	if ((before.st_mode & S_IFMT) != want)
 		return S_ISLNK(before.st_mode) ? -ELOOP :
 		       want == S_IFDIR ? -ENOTDIR : -ENXIO;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	procfd = proc_fds();
+	if (procfd < 0)
+		return procfd;
+	snprintf(name, sizeof(name), "%d", pathfd);
 	flags &= O_NOATIME | O_DIRECTORY;
 	flags |= O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
-	fd = openat(AT_FDCWD, proc, flags);
+	fd = openat(procfd, name, flags);
 	if (fd < 0 && errno == EPERM && (flags & O_NOATIME))
-		fd = openat(AT_FDCWD, proc, flags & ~O_NOATIME);
+		fd = openat(procfd, name, flags & ~O_NOATIME);
 	if (fd < 0)
 		return -errno;
 	/* the same inode, now open to read, and blocking again */

@@ -45,15 +45,15 @@ int content_open(int dirfd, const char *name);
 
 /*
  * Opens for reading the inode the O_PATH descriptor @pathfd refers to,
- * through /proc/self/fd, with open(2) @flags (O_RDONLY, O_NOATIME,
- * O_DIRECTORY; O_NONBLOCK is ignored). Without O_DIRECTORY it must be
- * a regular file, with it a directory: a device node, FIFO or socket
- * planted in a guest is never opened, since opening one can block (a
- * FIFO) or act (a tape, a watchdog). The new descriptor is checked to
- * be the same inode and is blocking. Fills *st unless NULL. @pathfd
- * stays open. Returns the fd, -ELOOP for a symlink, -ENXIO for any
- * other type (content_strerror() says "not a regular file"), or
- * another -errno.
+ * through /proc/self/fd (kept open after the first call), with open(2)
+ * @flags (O_RDONLY, O_NOATIME, O_DIRECTORY; others are ignored).
+ * Without O_DIRECTORY it must be a regular file, with it a directory:
+ * a device node, FIFO or socket planted in a guest is never opened,
+ * since opening one can block (a FIFO) or act (a tape, a watchdog).
+ * The new descriptor is checked to be the same inode and is blocking.
+ * Fills *st unless NULL. @pathfd stays open. Returns the fd, -ELOOP
+ * for a symlink, -ENXIO for any other type (content_strerror() says
+ * "not a regular file"), or another -errno.
  */
 int content_reopen(int pathfd, int flags, struct stat *st);
 
