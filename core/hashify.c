@@ -62,7 +62,7 @@ static bool enter(const struct walk_entry *e, void *arg)
 {
 	struct guest_run *r = arg;
 
-	if (e->st.st_dev != r->g->st.st_dev) {
+	if (e->other_mount) {
 		skip(r, e, SKIP_OTHER_FS);
 		return false;
 	}
@@ -132,7 +132,7 @@ static int why_not(const struct guest_run *r, const struct walk_entry *e)
 		return SKIP_SYMLINK;
 	if (!S_ISREG(e->st.st_mode))
 		return SKIP_SPECIAL;
-	if (e->st.st_dev != r->g->st.st_dev)
+	if (e->other_mount)
 		return SKIP_OTHER_FS;	/* a bind-mounted file */
 	if (e->st.st_size < r->h->opt->min_size)
 		return SKIP_TOO_SMALL;

@@ -10,18 +10,38 @@
  * Entries are visited in inode order, which keeps the disk heads and
  * the inode cache happy. Paths given to the callbacks are
  * guest-absolute ("/usr/bin/ls").
+ *
+ * The walk never crosses a mount point: an entry on another mount than
+ * the root (another filesystem, or a bind mount from the same one, by
+ * mount ID where the kernel has it) is passed to the callbacks with
+ * other_mount set, and such a directory is never entered, whatever
+ * enter() answers.
+ *
+ * The walk is iterative: its depth is bounded by memory alone. It keeps
+ * a descriptor open for the shallowest and the WALK_OPEN_LEVELS deepest
+ * directories of the current path; the others are opened again through
+ * ".." on the way back and checked to be the same inode (a directory
+ * moved meanwhile is reported to fail() with -ESTALE and the rest of it
+ * is not walked).
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
+
+/* Directory descriptors a walk keeps open at most, besides the root. */
+#define WALK_OPEN_LEVELS 64
 
 struct walk_entry {
 	int dirfd;		/* the directory holding the entry */
 	const char *name;	/* its name in dirfd */
 	const char *path;	/* guest-absolute path */
 	size_t pathlen;
+	size_t depth;		/* 1 for an entry of the root */
 	struct stat st;		/* lstat of the entry */
+	uint64_t mnt_id;	/* its mount ID, 0 when unknown */
+	bool other_mount;	/* on another mount than the root */
 };
 
 struct walk_ops {
@@ -29,8 +49,9 @@ struct walk_ops {
 	bool (*enter)(const struct walk_entry *e, void *arg);
 	/*
 	 * A non-directory entry was found. Returns true when it replaced
-	 * the entry: the walk then gives the directory its mtime back
-	 * once done with it, so that a directory looks unchanged.
+	 * or removed the entry: the walk then gives the directory its
+	 * mtime back once done with it, but only when nothing else changed
+	 * the directory meanwhile (see walk_tree()).
 	 */
 	bool (*file)(const struct walk_entry *e, void *arg);
 	/* @path could not be listed or checked; err is a -errno. */
@@ -41,6 +62,15 @@ struct walk_ops {
  * Walks the tree below the open directory @rootfd. The root itself is
  * not passed to enter(). Returns 0, or -errno when the root cannot be
  * read (errors below the root go to fail() and the walk goes on).
+ *
+ * The mtime of a directory in which file() replaced something is given
+ * back only when a second listing of the directory, taken once done
+ * with it, shows the names and inodes of the first with just the
+ * changes file() made (each name it replaced is looked up right after
+ * file() returns). Any other name added, removed or changed means
+ * someone else changed the directory: its mtime stays as the kernel set
+ * it. A change between that listing and the restore is caught by a
+ * third listing, and then the mtime is set to the current time.
  */
 int walk_tree(int rootfd, const struct walk_ops *ops, void *arg);
 
