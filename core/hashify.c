@@ -27,6 +27,7 @@ struct guest_run {
 	struct tally *t;
 	struct unify_params params;
 	struct multilink links;	/* names of inodes with several */
+	struct match_cursor *cursor;	/* NULL: out of memory */
 };
 
 static void skip(struct guest_run *r, const struct walk_entry *e,
@@ -58,6 +59,16 @@ static bool old_list_skips(const struct guest *g, const char *path)
 	       vexclude_skips(g->vserver->excludes, path);
 }
 
+/* The exclusion verdict for @e; @dir: it is a directory. */
+static enum match_verdict check(const struct guest_run *r,
+				const struct walk_entry *e, bool dir)
+{
+	if (!r->cursor)
+		return matcher_check(r->g->excludes, e->path, e->pathlen);
+	return matcher_cursor_check(r->cursor, e->path, e->pathlen, e->depth,
+				    dir);
+}
+
 static bool enter(const struct walk_entry *e, void *arg)
 {
 	struct guest_run *r = arg;
@@ -70,8 +81,7 @@ static bool enter(const struct walk_entry *e, void *arg)
 		skip(r, e, SKIP_STORE);
 		return false;
 	}
-	if ((matcher_check(r->g->excludes, e->path, e->pathlen) ==
-	     MATCH_EXCLUDE &&
+	if ((check(r, e, true) == MATCH_EXCLUDE &&
 	     !matcher_may_include_below(r->g->excludes, e->path,
 					e->pathlen)) ||
 	    old_list_skips(r->g, e->path)) {
@@ -125,8 +135,8 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 /* Why the non-directory @e may not be shared, or -1 if it may. */
 static int why_not(const struct guest_run *r, const struct walk_entry *e)
 {
-	if (matcher_check(r->g->excludes, e->path, e->pathlen) ==
-	    MATCH_EXCLUDE || old_list_skips(r->g, e->path))
+	if (check(r, e, false) == MATCH_EXCLUDE ||
+	    old_list_skips(r->g, e->path))
 		return SKIP_EXCLUDED;
 	if (S_ISLNK(e->st.st_mode))
 		return SKIP_SYMLINK;
@@ -483,7 +493,9 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 	};
 	int ret;
 
+	r.cursor = matcher_cursor_new(g->excludes);
 	ret = walk_tree(g->rootfd, &ops, &r);
+	matcher_cursor_free(r.cursor);
 	if (ret) {
 		error("cannot walk guest '%s': %s", qs(g->path),
 		      strerror(-ret));

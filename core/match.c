@@ -5,6 +5,12 @@
  * list, each compiled to tokens and matched by simulating its automaton
  * over the path: time linear in path length times pattern length,
  * whatever the pattern, so no pattern can make a run crawl.
+ *
+ * The table's hash is a polynomial one modulo 2^61 - 1 with a random
+ * base, so that the hash of a path extends that of its directory; a
+ * cursor keeps, for each directory on a walk's current path, that hash,
+ * the deciding rule of its ancestors and the states of the automata
+ * still alive, and a check costs the entry's name alone.
  */
 #include "config.h"
 
@@ -13,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
+#include <sys/random.h>
 
 #include "match.h"
 
@@ -37,14 +43,13 @@ struct glob {
 	size_t n;
 	char *literal;		/* the fixed start, unescaped */
 	size_t literal_len;
-	char *tail;		/* the fixed end after the last wildcard */
-	size_t tail_len;
 	size_t seq;		/* rule number: lower wins */
 	bool include;
 };
 
 struct exact {
 	char *path;		/* NULL: free slot */
+	uint64_t hash;		/* path_hash() of the path */
 	size_t len;
 	size_t seq;
 	bool include;
@@ -58,11 +63,39 @@ struct matcher {
 	size_t n_rules;
 	char **includes;	/* exact include paths, few */
 	size_t n_includes;
+	uint64_t base;		/* of the path hash, random */
+	size_t max_toks;	/* the most tokens of a glob */
 };
+
+#define P61 ((UINT64_C(1) << 61) - 1)
+
+/* Extends the hash @h of a path by the @n bytes at @p. */
+static uint64_t path_hash(const struct matcher *m, uint64_t h, const char *p,
+			  size_t n)
+{
+	while (n--) {
+		unsigned __int128 x = (unsigned __int128)h * m->base +
+				      (unsigned char)*p++ + 1;
+
+		h = (uint64_t)(x & P61) + (uint64_t)(x >> 61);
+		while (h >= P61)
+			h -= P61;
+	}
+	return h;
+}
 
 struct matcher *matcher_new(void)
 {
-	return calloc(1, sizeof(struct matcher));
+	struct matcher *m = calloc(1, sizeof(struct matcher));
+
+	if (!m)
+		return NULL;
+	/* a base the guests cannot know: no crafted collisions */
+	if (getrandom(&m->base, sizeof(m->base), GRND_NONBLOCK) !=
+	    sizeof(m->base))
+		m->base = (uintptr_t)m ^ UINT64_C(0x9e3779b97f4a7c15);
+	m->base = m->base % (P61 - 256) + 256;
+	return m;
 }
 
 void matcher_free(struct matcher *m)
@@ -77,7 +110,6 @@ void matcher_free(struct matcher *m)
 	for (i = 0; i < m->n_globs; i++) {
 		free(m->globs[i].toks);
 		free(m->globs[i].literal);
-		free(m->globs[i].tail);
 	}
 	free(m->globs);
 	for (i = 0; i < m->n_includes; i++)
@@ -101,12 +133,13 @@ static size_t trimmed_len(const char *s)
 	return n;
 }
 
-static struct exact *find_slot(const struct matcher *m, const char *path,
-			       size_t len)
+static struct exact *find_slot(const struct matcher *m, uint64_t hash,
+			       const char *path, size_t len)
 {
-	size_t i = XXH3_64bits(path, len) & (m->cap - 1);
+	size_t i = hash & (m->cap - 1);
 
-	while (m->slots[i].path && (m->slots[i].len != len ||
+	while (m->slots[i].path && (m->slots[i].hash != hash ||
+				    m->slots[i].len != len ||
 				    memcmp(m->slots[i].path, path, len)))
 		i = (i + 1) & (m->cap - 1);
 	return &m->slots[i];
@@ -127,7 +160,7 @@ static int grow_table(struct matcher *m)
 	for (i = 0; i < old_cap; i++) {
 		if (!old[i].path)
 			continue;
-		slot = find_slot(m, old[i].path, old[i].len);
+		slot = find_slot(m, old[i].hash, old[i].path, old[i].len);
 		*slot = old[i];
 	}
 	free(old);
@@ -138,6 +171,7 @@ static int grow_table(struct matcher *m)
 static int add_exact(struct matcher *m, const char *path, size_t len,
 		     bool include)
 {
+	uint64_t hash = path_hash(m, 0, path, len);
 	struct exact *slot;
 	int ret;
 
@@ -146,7 +180,7 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 		if (ret)
 			return ret;
 	}
-	slot = find_slot(m, path, len);
+	slot = find_slot(m, hash, path, len);
 	if (slot->path) {	/* a path given twice keeps its first rule */
 		m->n_rules++;
 		return 0;
@@ -166,6 +200,7 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 	slot->path = strndup(path, len);
 	if (!slot->path)
 		return -ENOMEM;
+	slot->hash = hash;
 	slot->len = len;
 	slot->seq = m->n_rules++;
 	slot->include = include;
@@ -224,7 +259,6 @@ static int compile(const char *pat, size_t len, struct glob *g)
 	const char *p = pat, *end = pat + len;
 	struct tok *t;
 	bool literal = true;
-	size_t i, j;
 
 	g->toks = calloc(len + 1, sizeof(*g->toks));
 	g->literal = malloc(len + 1);
@@ -273,18 +307,6 @@ static int compile(const char *pat, size_t len, struct glob *g)
 		g->n++;
 	}
 	g->literal[g->literal_len] = '\0';
-
-	/* the plain characters after the last wildcard, e.g. ".dpkg-old":
-	 * a path without them cannot match, whatever the rest */
-	for (i = g->n; i > 0 && g->toks[i - 1].kind == T_CHAR; i--)
-		;
-	g->tail_len = g->n - i;
-	g->tail = malloc(g->tail_len + 1);
-	if (!g->tail)
-		return -ENOMEM;
-	for (j = 0; j < g->tail_len; j++)
-		g->tail[j] = g->toks[i + j].c;
-	g->tail[j] = '\0';
 	return 0;
 }
 
@@ -317,12 +339,13 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 	m->globs = v;
 	m->globs[m->n_globs++] = g;
 	m->n_rules++;
+	if (g.n > m->max_toks)
+		m->max_toks = g.n;
 	return 0;
 
 out_free:
 	free(g.toks);
 	free(g.literal);
-	free(g.tail);
 	return ret;
 }
 
@@ -337,41 +360,23 @@ static void closure(const struct glob *g, uint8_t *states)
 }
 
 /*
- * Whether @g matches @path (@len bytes) or one of its ancestors: the
- * automaton accepts at the end of the path or before any '/'.
+ * Runs the automaton of @g from the states @cur over @n bytes of @p,
+ * with @next as scratch; returns the buffer holding the states at the
+ * end, or NULL when none is left. Counts the work in *@work.
  */
-static bool glob_matches(const struct glob *g, const char *path, size_t len)
+static uint8_t *run(const struct glob *g, uint8_t *cur, uint8_t *next,
+		    const char *p, size_t n, size_t *work)
 {
-	uint8_t small[128], *buf = small, *cur, *next, *tmp;
-	bool match = false, alive;
+	uint8_t *tmp;
+	bool alive;
 	size_t i, k;
 
-	if (g->literal_len > len || memcmp(g->literal, path, g->literal_len))
-		return false;
-	if (g->tail_len && !memmem(path, len, g->tail, g->tail_len))
-		return false;	/* the fixed end is nowhere in the path */
-	if (2 * (g->n + 1) > sizeof(small)) {
-		buf = malloc(2 * (g->n + 1));
-		if (!buf)
-			return false;
-	}
-	cur = buf;
-	next = buf + g->n + 1;
-	memset(cur, 0, g->n + 1);
-	cur[0] = 1;
-	closure(g, cur);
-	for (k = 0;; k++) {
-		if ((k == len || (k > 0 && path[k] == '/')) && cur[g->n]) {
-			match = true;
-			break;
-		}
-		if (k == len)
-			break;
+	for (k = 0; k < n; k++) {
+		unsigned char c = p[k];
+
 		memset(next, 0, g->n + 1);
-		alive = false;
 		for (i = 0; i < g->n; i++) {
 			const struct tok *t = &g->toks[i];
-			unsigned char c = path[k];
 
 			if (!cur[i])
 				continue;
@@ -398,51 +403,272 @@ static bool glob_matches(const struct glob *g, const char *path, size_t len)
 			}
 		}
 		closure(g, next);
+		*work += g->n + 1;
+		alive = false;
 		for (i = 0; i <= g->n; i++)
 			alive |= next[i];
+		if (!alive)
+			return NULL;
 		tmp = cur;
 		cur = next;
 		next = tmp;
-		if (!alive)
-			break;
 	}
-	if (buf != small)
-		free(buf);
-	return match;
+	return cur;
+}
+
+/* A directory on the cursor's path; see the top of this file. */
+struct mlevel {
+	size_t depth;
+	size_t len;		/* of its path */
+	uint64_t hash;		/* path_hash() of its path */
+	size_t best;		/* seq of the deciding rule, SIZE_MAX: none */
+	bool include;
+	size_t live, n_live;	/* its live globs: c->live[live...] */
+	size_t states;		/* and their states: c->st[states...] */
+	size_t st_bytes;
+};
+
+struct match_cursor {
+	const struct matcher *m;
+	struct mlevel *lv;	/* lv[0]: "/" */
+	size_t n, cap;
+	size_t *live;		/* glob numbers, in rule order */
+	size_t live_used, live_cap;
+	uint8_t *st;		/* their states, g->n + 1 bytes each */
+	size_t st_used, st_cap;
+	uint8_t *scratch;	/* two state sets of the longest glob */
+	size_t work;
+};
+
+/* Makes room for a level below lv[@p]; false when out of memory. */
+static bool reserve(struct match_cursor *c, size_t p)
+{
+	size_t need;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct mlevel *v = realloc(c->lv, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		c->lv = v;
+		c->cap = cap;
+	}
+	need = c->live_used + c->lv[p].n_live;
+	if (need > c->live_cap) {
+		size_t cap = 2 * need, *v = realloc(c->live, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		c->live = v;
+		c->live_cap = cap;
+	}
+	need = c->st_used + c->lv[p].st_bytes;
+	if (need > c->st_cap) {
+		size_t cap = 2 * need;
+		uint8_t *v = realloc(c->st, cap);
+
+		if (!v)
+			return false;
+		c->st = v;
+		c->st_cap = cap;
+	}
+	return true;
+}
+
+/*
+ * The verdict for @path (@len bytes), whose parent directory is lv[@p];
+ * with @keep, its state becomes a new level at @depth. Returns -1 when
+ * out of memory.
+ */
+static int step(struct match_cursor *c, size_t p, const char *path,
+		size_t len, size_t depth, bool keep)
+{
+	const struct matcher *m = c->m;
+	struct mlevel l, *pl;
+	size_t j, off, n = m->max_toks + 1;
+	uint8_t *cur, *end;
+
+	if (keep && !reserve(c, p))
+		return -1;
+	pl = &c->lv[p];
+	l = (struct mlevel){ .depth = depth, .len = len, .best = pl->best,
+			     .include = pl->include, .live = c->live_used,
+			     .states = c->st_used };
+	l.hash = path_hash(m, pl->hash, path + pl->len, len - pl->len);
+	c->work += len - pl->len;
+	if (m->used) {
+		const struct exact *e = find_slot(m, l.hash, path, len);
+
+		if (e->path && e->seq < l.best) {
+			l.best = e->seq;
+			l.include = e->include;
+		}
+	}
+	for (j = 0, off = pl->states; j < pl->n_live; j++) {
+		const struct glob *g = &m->globs[c->live[pl->live + j]];
+
+		if (g->seq >= l.best)
+			break;	/* it and those after cannot decide */
+		cur = c->scratch;
+		memcpy(cur, c->st + off, g->n + 1);
+		off += g->n + 1;
+		end = run(g, cur, cur + n, path + pl->len, len - pl->len,
+			  &c->work);
+		if (!end)
+			continue;
+		if (end[g->n]) {
+			l.best = g->seq;	/* the first glob to match */
+			l.include = g->include;
+			break;
+		}
+		if (keep) {
+			c->live[c->live_used++] = c->live[pl->live + j];
+			memcpy(c->st + c->st_used, end, g->n + 1);
+			c->st_used += g->n + 1;
+			l.n_live++;
+			l.st_bytes += g->n + 1;
+		}
+	}
+	if (keep)
+		c->lv[c->n++] = l;
+	if (l.best == SIZE_MAX)
+		return MATCH_NONE;
+	return l.include ? MATCH_INCLUDE : MATCH_EXCLUDE;
+}
+
+static void pop(struct match_cursor *c)
+{
+	c->n--;
+	c->live_used = c->lv[c->n].live;
+	c->st_used = c->lv[c->n].states;
+}
+
+struct match_cursor *matcher_cursor_new(const struct matcher *m)
+{
+	struct match_cursor *c = calloc(1, sizeof(*c));
+	struct mlevel *l;
+	size_t i, n = m->max_toks + 1, total = 0;
+
+	if (!c)
+		return NULL;
+	c->m = m;
+	for (i = 0; i < m->n_globs; i++)
+		total += m->globs[i].n + 1;
+	c->lv = calloc(16, sizeof(*c->lv));
+	c->live = malloc((m->n_globs + 1) * sizeof(*c->live));
+	c->st = malloc(total + 1);
+	c->scratch = malloc(2 * n);
+	if (!c->lv || !c->live || !c->st || !c->scratch) {
+		matcher_cursor_free(c);
+		return NULL;
+	}
+	c->cap = 16;
+	c->live_cap = m->n_globs + 1;
+	c->st_cap = total + 1;
+	/* a level for the empty path, every glob at its start, then "/" */
+	l = &c->lv[0];
+	l->best = SIZE_MAX;
+	l->n_live = m->n_globs;
+	l->st_bytes = total;
+	for (i = 0; i < m->n_globs; i++) {
+		const struct glob *g = &m->globs[i];
+
+		c->live[i] = i;
+		memset(c->st + c->st_used, 0, g->n + 1);
+		c->st[c->st_used] = 1;
+		closure(g, c->st + c->st_used);
+		c->st_used += g->n + 1;
+	}
+	c->live_used = m->n_globs;
+	c->n = 1;
+	if (step(c, 0, "/", 1, 0, true) < 0) {
+		matcher_cursor_free(c);
+		return NULL;
+	}
+	/* the root's level in place of the empty path's */
+	memmove(c->live, c->live + c->lv[1].live,
+		c->lv[1].n_live * sizeof(*c->live));
+	memmove(c->st, c->st + c->lv[1].states, c->lv[1].st_bytes);
+	c->lv[0] = c->lv[1];
+	c->lv[0].live = c->lv[0].states = 0;
+	c->live_used = c->lv[0].n_live;
+	c->st_used = c->lv[0].st_bytes;
+	c->n = 1;
+	return c;
+}
+
+void matcher_cursor_free(struct match_cursor *c)
+{
+	if (!c)
+		return;
+	free(c->lv);
+	free(c->live);
+	free(c->st);
+	free(c->scratch);
+	free(c);
+}
+
+size_t matcher_cursor_work(const struct match_cursor *c)
+{
+	return c->work;
+}
+
+/* Whether the deepest level is the directory of @path (@len bytes). */
+static bool is_parent(const struct match_cursor *c, const char *path,
+		      size_t len)
+{
+	const struct mlevel *t = &c->lv[c->n - 1];
+	size_t from = t->len == 1 ? 1 : t->len + 1;
+
+	if (len <= from || (t->len > 1 && path[t->len] != '/'))
+		return false;
+	return !memchr(path + from, '/', len - from);
+}
+
+enum match_verdict matcher_cursor_check(struct match_cursor *c,
+					const char *path, size_t len,
+					size_t depth, bool keep)
+{
+	size_t k, d;
+	int ret;
+
+	while (c->n > 1 && c->lv[c->n - 1].depth >= depth)
+		pop(c);
+	if (c->lv[c->n - 1].depth + 1 != depth || !is_parent(c, path, len)) {
+		/* not the parent: keep every ancestor of @path afresh */
+		while (c->n > 1)
+			pop(c);
+		for (k = 1, d = 1; k < len; k++) {
+			if (path[k] != '/')
+				continue;
+			if (step(c, c->n - 1, path, k, d++, true) < 0)
+				return MATCH_EXCLUDE;
+		}
+	}
+	ret = step(c, c->n - 1, path, len, depth, keep);
+	return ret < 0 ? MATCH_EXCLUDE : (enum match_verdict)ret;
 }
 
 enum match_verdict matcher_check(const struct matcher *m,
 				 const char *path, size_t len)
 {
-	size_t best = SIZE_MAX, i, k = len;
-	bool include = false;
+	struct match_cursor *c;
+	enum match_verdict v;
+	size_t k, d = 1;
 
-	/* exact rules on the path and each ancestor, "/" last */
-	while (m->used && k > 0) {
-		const struct exact *e = find_slot(m, path, k);
-
-		if (e->path && e->seq < best) {
-			best = e->seq;
-			include = e->include;
-		}
-		if (k == 1)
-			break;
-		while (k > 1 && path[k - 1] != '/')
-			k--;
-		if (k > 1)
-			k--;	/* drop the '/', except the root's */
-	}
-	/* the first matching glob, if it comes before */
-	for (i = 0; i < m->n_globs && m->globs[i].seq < best; i++) {
-		if (glob_matches(&m->globs[i], path, len)) {
-			best = m->globs[i].seq;
-			include = m->globs[i].include;
-			break;
-		}
-	}
-	if (best == SIZE_MAX)
-		return MATCH_NONE;
-	return include ? MATCH_INCLUDE : MATCH_EXCLUDE;
+	if (len == 1)
+		d = 0;
+	for (k = 1; k < len; k++)
+		d += path[k] == '/';
+	c = matcher_cursor_new(m);
+	if (!c)
+		return MATCH_EXCLUDE;
+	v = d ? matcher_cursor_check(c, path, len, d, false) :
+		(c->lv[0].best == SIZE_MAX ? MATCH_NONE :
+		 c->lv[0].include ? MATCH_INCLUDE : MATCH_EXCLUDE);
+	matcher_cursor_free(c);
+	return v;
 }
 
 bool matcher_may_include_below(const struct matcher *m,

@@ -54,9 +54,40 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include);
 /* Number of rules added so far. */
 size_t matcher_count(const struct matcher *m);
 
-/* The verdict for @path (@len bytes, no trailing '/', "/" for the root). */
+/*
+ * The verdict for @path (@len bytes, no trailing '/', "/" for the root).
+ * Time linear in the path's length (times the patterns' lengths).
+ * MATCH_EXCLUDE when out of memory, so that nothing is shared by mistake.
+ */
 enum match_verdict matcher_check(const struct matcher *m,
 				 const char *path, size_t len);
+
+/*
+ * A cursor for a walk: it keeps, for each directory on the current path,
+ * what its ancestors decided and the glob states still alive, so that
+ * the check of an entry costs its name alone, whatever its depth. The
+ * matcher must not change while a cursor of it lives.
+ */
+struct match_cursor;
+
+/* Returns a cursor at "/", or NULL when out of memory. */
+struct match_cursor *matcher_cursor_new(const struct matcher *m);
+void matcher_cursor_free(struct match_cursor *c);
+
+/*
+ * The verdict for the walk's entry @path (@len bytes) at @depth (1 for
+ * an entry of "/"), as matcher_check() gives it. Its directory must be
+ * the directory at @depth - 1 last checked with @keep (or "/"), else the
+ * cursor checks every ancestor again (correct, but costing the whole
+ * path). @keep: remember the entry's state, for a directory the walk may
+ * enter. MATCH_EXCLUDE when out of memory.
+ */
+enum match_verdict matcher_cursor_check(struct match_cursor *c,
+					const char *path, size_t len,
+					size_t depth, bool keep);
+
+/* Bytes hashed plus automaton steps so far: the cursor's work, for tests. */
+size_t matcher_cursor_work(const struct match_cursor *c);
 
 /*
  * Whether some include rule could match a path strictly below the

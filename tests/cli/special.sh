@@ -3,7 +3,7 @@
 # are handled; guest symlinks never lead vhashify to host files.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 13
+plan 14
 
 S=$T/store
 H=$T/host
@@ -70,5 +70,29 @@ if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 1400 ]; then
 else
 	skip "a tree deeper than the soft descriptor limit is walked" \
 		"the hard descriptor limit is $(ulimit -Hn)"
+fi
+
+# 20,000 levels: more than the descriptors, deeper than a recursion's
+# stack would go; each level costs the same. On a tmpfs: removing such
+# a chain from a disk filesystem takes minutes.
+D=$T/tmpfs
+mkdir -p "$D"
+trap 'umount "$D" 2>/dev/null; rm -rf "$T"' EXIT
+if mount -t tmpfs -o size=256m tmpfs "$D"; then
+	for g in g5 g6; do
+		mkdir -p "$D/$g/usr"
+		perl -e 'chdir $ARGV[0] or die; for (1 .. 20000) {
+			mkdir "d" or die; chdir "d" or die }
+			open(my $f, ">", "f") or die; print $f "at the bottom";
+			close $f; utime 1700000000, 1700000000, "f"' "$D/$g/usr"
+	done
+	( ulimit -Sn 1024 && exec vhashify --pkgmgr=none --store "$D/s" \
+		"$D/g5" "$D/g6" ) >"$T/out" 2>"$T/err"
+	vh_status=$?
+	check "a chain 20,000 directories deep is walked to its end" \
+		eval 'status_is 0 && summary_is 2 linked && summary_is 0 failed'
+else
+	skip "a chain 20,000 directories deep is walked to its end" \
+		"cannot mount a tmpfs here"
 fi
 done_testing

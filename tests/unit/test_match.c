@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -264,6 +265,123 @@ static void test_many_exact_paths(void **state)
 	matcher_free(m);
 }
 
+/* A matcher with rules of every kind, some deciding deep down. */
+static struct matcher *mixed_rules(void)
+{
+	struct matcher *m = matcher_new();
+
+	assert_non_null(m);
+	assert_int_equal(matcher_add_path(m, "/etc/keep", true), 0);
+	assert_int_equal(matcher_add_path(m, "/etc", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/**/*.dpkg-old", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/usr/**/d/x*", true), 0);
+	assert_int_equal(matcher_add_glob(m, "/usr/*/d/d", false), 0);
+	assert_int_equal(matcher_add_path(m, "/usr/d/d/d/d/d", true), 0);
+	assert_int_equal(matcher_add_glob(m, "/[uv]*/[!a]/**/z?", false), 0);
+	return m;
+}
+
+/* The cursor along a walk gives matcher_check()'s verdicts. */
+static void test_cursor_agrees(void **state)
+{
+	static const char *const walk[] = {
+		"/etc", "/etc/keep", "/etc/keep/a", "/etc/x.dpkg-old",
+		"/usr", "/usr/d", "/usr/d/d", "/usr/d/d/d", "/usr/d/d/d/d",
+		"/usr/d/d/d/d/d", "/usr/d/d/d/d/d/xy", "/usr/d/d/d/d/d/zz",
+		"/usr/d/d/d/d/d/y.dpkg-old", "/usr/d/d/xa", "/usr/e",
+		"/usr/e/d", "/usr/e/d/d", "/usr/e/d/d/q", "/var",
+		"/var/b", "/var/b/c", "/var/b/c/zq", "/x.dpkg-old",
+	};
+	struct matcher *m = mixed_rules();
+	struct match_cursor *c = matcher_cursor_new(m);
+	size_t i, depth, k, len;
+	int seen[3] = { 0 };
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < sizeof(walk) / sizeof(*walk); i++) {
+		enum match_verdict v;
+
+		len = strlen(walk[i]);
+		for (depth = 0, k = 0; k < len; k++)
+			depth += walk[i][k] == '/';
+		v = matcher_cursor_check(c, walk[i], len, depth, true);
+		assert_int_equal(v, check(m, walk[i]));
+		seen[v]++;
+	}
+	/* every verdict occurs, so the agreement means something */
+	assert_true(seen[MATCH_NONE] && seen[MATCH_INCLUDE] &&
+		    seen[MATCH_EXCLUDE]);
+	assert_int_equal(check(m, "/usr/d/d/d/d/d/xy"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/usr/e/d/d/q"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/var/b/c/zq"), MATCH_EXCLUDE);
+	/* a parent never kept: the cursor finds its way all the same */
+	assert_int_equal(matcher_cursor_check(c, "/usr/d/d/xa", 11, 4,
+					      false), MATCH_INCLUDE);
+	matcher_cursor_free(c);
+	matcher_free(m);
+}
+
+/* The cursor's work down a chain of @depth directories "/d/d/...". */
+static size_t chain_work(const struct matcher *m, size_t depth)
+{
+	struct match_cursor *c = matcher_cursor_new(m);
+	char *path = malloc(2 * depth + 1);
+	size_t d, work;
+
+	assert_non_null(c);
+	assert_non_null(path);
+	for (d = 1; d <= depth; d++) {
+		memcpy(path + 2 * (d - 1), "/d", 2);
+		assert_int_equal(matcher_cursor_check(c, path, 2 * d, d, true),
+				 MATCH_NONE);
+	}
+	work = matcher_cursor_work(c);
+	matcher_cursor_free(c);
+	free(path);
+	return work;
+}
+
+/* Twice as deep is twice the work, not four or eight times. */
+static void test_cursor_linear_in_depth(void **state)
+{
+	struct matcher *m = matcher_new();
+	size_t w2, w4;
+	char path[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "/etc/file-%d", i);
+		assert_int_equal(matcher_add_path(m, path, false), 0);
+	}
+	assert_int_equal(matcher_add_glob(m, "/**/*.dpkg-old", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/**/x/**/y", false), 0);
+	w2 = chain_work(m, 2000);
+	w4 = chain_work(m, 4000);
+	assert_true(w2 > 0);
+	assert_true(w4 <= 2 * w2 + 100);
+	matcher_free(m);
+}
+
+/* matcher_check() on a path 20,000 directories deep. */
+static void test_deep_path(void **state)
+{
+	struct matcher *m = mixed_rules();
+	size_t depth = 20000, len = 2 * depth + 2, i;
+	char *path = malloc(len + 1);
+
+	(void)state;
+	assert_non_null(path);
+	memcpy(path, "/usr", 4);
+	for (i = 4; i < len - 2; i += 2)
+		memcpy(path + i, "/d", 2);
+	memcpy(path + i, "/q", 3);
+	assert_int_equal(check(m, path), MATCH_EXCLUDE);	/* "/usr/d/d" */
+	free(path);
+	matcher_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +397,9 @@ int main(void)
 		cmocka_unit_test(test_may_include_below),
 		cmocka_unit_test(test_pathological_pattern_is_fast),
 		cmocka_unit_test(test_many_exact_paths),
+		cmocka_unit_test(test_cursor_agrees),
+		cmocka_unit_test(test_cursor_linear_in_depth),
+		cmocka_unit_test(test_deep_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
