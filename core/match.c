@@ -316,15 +316,82 @@ static bool all_literal(const struct glob *g)
 	return g->literal_len == g->n;
 }
 
+/* Whether the @n bytes at @p, unescaped, are @dots dots and no more. */
+static bool all_dots(const char *p, size_t n, size_t dots)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++, dots--) {
+		if (p[i] == '\\' && i + 1 < n)
+			i++;
+		if (p[i] != '.' || !dots)
+			return false;
+	}
+	return !dots;
+}
+
+/*
+ * Copies the pattern @in without empty and "." components ("//", "/./",
+ * a trailing "/."), into @out (room for strlen(@in) + 1). -EINVAL for a
+ * ".." component: no guest path can be named through it. A "[...]"
+ * class and an escaped character are not split; the scan is linear,
+ * however many '[' are left open.
+ */
+static int normalise(const char *in, char *out)
+{
+	size_t len = strlen(in), i = 0, j, k, q, n = 0;
+	bool closed = true;	/* false: no ']' after the last '[' seen */
+
+	while (i < len) {	/* in[i] == '/' */
+		j = i + 1;
+		for (k = j; k < len && in[k] != '/'; k++) {
+			if (in[k] == '\\' && k + 1 < len) {
+				k++;
+			} else if (in[k] == '[' && closed) {
+				q = k + 1;
+				if (q < len && (in[q] == '!' || in[q] == '^'))
+					q++;
+				if (q < len && in[q] == ']')
+					q++;
+				while (q < len && in[q] != ']')
+					q += in[q] == '\\' && q + 1 < len ? 2 : 1;
+				if (q < len)
+					k = q;
+				else
+					closed = false;
+			}
+		}
+		if (all_dots(in + j, k - j, 2))
+			return -EINVAL;
+		if (k > j && !all_dots(in + j, k - j, 1)) {
+			out[n++] = '/';
+			memcpy(out + n, in + j, k - j);
+			n += k - j;
+		}
+		i = k;
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = '\0';
+	return 0;
+}
+
 int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 {
 	struct glob g = { .include = include, .seq = m->n_rules };
 	struct glob *v;
+	char *norm;
 	int ret;
 
 	if (pattern[0] != '/')
 		return -EINVAL;
-	ret = compile(pattern, trimmed_len(pattern), &g);
+	norm = malloc(strlen(pattern) + 1);
+	if (!norm)
+		return -ENOMEM;
+	ret = normalise(pattern, norm);
+	if (!ret)
+		ret = compile(norm, strlen(norm), &g);
+	free(norm);
 	if (!ret && all_literal(&g)) {
 		ret = add_exact(m, g.literal, g.literal_len, include);
 		goto out_free;

@@ -46,8 +46,10 @@ int matcher_add_path(struct matcher *m, const char *path, bool include);
 
 /*
  * Adds a glob rule; @pattern is copied. A pattern without glob
- * characters is an exact path. Returns 0, -EINVAL when the pattern is
- * not absolute or malformed (unbalanced '[', trailing '\'), or -ENOMEM.
+ * characters is an exact path. Empty and "." components are dropped
+ * ("/usr//lib/./x" is "/usr/lib/x"). Returns 0, -EINVAL when the
+ * pattern is not absolute, has a ".." component or is malformed
+ * (unbalanced '[', trailing '\'), or -ENOMEM.
  */
 int matcher_add_glob(struct matcher *m, const char *pattern, bool include);
 

@@ -9,7 +9,8 @@
  *   [+|-] PATTERN        include or exclude (default "-"); blanks after
  *                        the sign are skipped, trailing blanks removed
  * PATTERN is guest-absolute; "*", "**", "?", "[...]" and "\" escapes as
- * in vhashify(8).
+ * in vhashify(8). "//" and "/./" are taken as "/" (by the matcher); a
+ * ".." component is an error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,19 @@
 #include <vhashify/backend.h>
 
 #include "safeopen.h"
+/* Whether the component at @p (up to '/' or the end) is "..". */
+static bool dot_dot(const char *p)
+{
+	int dots = 0;
+
+	for (; *p && *p != '/'; p++, dots++) {
+		if (*p == '\\' && p[1])
+			p++;
+		if (*p != '.')
+			return false;
+	}
+	return dots == 2;
+}
 
 /* Why @pat is not a valid pattern, or NULL when it is. */
 static const char *check_pattern(const char *pat)
@@ -31,6 +45,8 @@ static const char *check_pattern(const char *pat)
 	if (pat[0] != '/')
 		return "pattern is not an absolute path";
 	for (p = pat; *p; p++) {
+		if (*p == '/' && dot_dot(p + 1))
+			return "'..' in pattern: a guest path cannot go up";
 		if (*p == '\\') {
 			if (!*++p)
 				return "trailing '\\' in pattern";

@@ -382,6 +382,53 @@ static void test_deep_path(void **state)
 	matcher_free(m);
 }
 
+static void test_normalised_patterns(void **state)
+{
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_true(glob_hits("/usr//share/./doc/*", "/usr/share/doc/x"));
+	assert_true(glob_hits("//usr///lib/", "/usr/lib/a"));
+	assert_true(glob_hits("/usr/lib/.", "/usr/lib/a"));
+	assert_true(glob_hits("/./usr/\\./**/*.pyc", "/usr/a/b.pyc"));
+	assert_true(glob_hits("/a/.../b", "/a/.../b"));	/* a name */
+	assert_true(glob_hits("/a/.x/b*", "/a/.x/bc"));
+	assert_true(glob_hits("/[./]x", "/.x"));	/* a class stays */
+	assert_true(glob_hits("/./.", "/any"));		/* the root */
+	assert_int_equal(matcher_add_glob(m, "/usr/../etc", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "/..", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "/a/*/..", false), -EINVAL);
+	assert_int_equal(matcher_add_glob(m, "/a/\\.\\./b", false),
+			 -EINVAL);
+	assert_int_equal(matcher_count(m), 0);
+	matcher_free(m);
+}
+
+/* 100,000 '[' left open: refused, in time linear in the pattern. */
+static void test_many_open_brackets(void **state)
+{
+	size_t n = 100000, i;
+	char *pat = malloc(2 * n + 2);
+	struct matcher *m = matcher_new();
+
+	(void)state;
+	assert_non_null(pat);
+	pat[0] = '/';
+	for (i = 0; i < n; i++)
+		memcpy(pat + 1 + 2 * i, "[a", 2);
+	pat[2 * n + 1] = '\0';
+	assert_int_equal(matcher_add_glob(m, pat, false), -EINVAL);
+	for (i = 0; i < n; i++)
+		pat[1 + i] = '[';
+	pat[n + 1] = '\0';
+	assert_int_equal(matcher_add_glob(m, pat, false), -EINVAL);
+	pat[n] = ']';	/* one class: all of them, then "]" */
+	assert_int_equal(matcher_add_glob(m, pat, false), 0);
+	assert_true(check(m, "/[") == MATCH_EXCLUDE);
+	free(pat);
+	matcher_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +447,8 @@ int main(void)
 		cmocka_unit_test(test_cursor_agrees),
 		cmocka_unit_test(test_cursor_linear_in_depth),
 		cmocka_unit_test(test_deep_path),
+		cmocka_unit_test(test_normalised_patterns),
+		cmocka_unit_test(test_many_open_brackets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
