@@ -33,7 +33,10 @@ struct guest_run {
 static void skip(struct guest_run *r, const struct walk_entry *e,
 		 enum skip_reason why)
 {
-	r->t->skipped[why]++;
+	if (S_ISDIR(e->st.st_mode))
+		r->t->dirs_skipped[why]++;	/* apart: not files */
+	else
+		r->t->skipped[why]++;
 	note(2, "skipped '%s%s': %s", qs(r->g->prefix), qs(e->path),
 	     skip_reason_name(why));
 }
@@ -461,8 +464,9 @@ static void fail(const char *path, int err, void *arg)
 	struct guest_run *r = arg;
 
 	if (err == -ESTALE) {
-		/* the guest swapped it while we walked: leave it be */
-		r->t->skipped[SKIP_CHANGED]++;
+		/* the guest swapped a directory while we walked: leave
+		 * it be */
+		r->t->dirs_skipped[SKIP_CHANGED]++;
 		note(2, "skipped '%s%s': %s", qs(r->g->prefix), qs(path),
 		     skip_reason_name(SKIP_CHANGED));
 		return;

@@ -41,6 +41,16 @@ uint64_t tally_skipped(const struct tally *t)
 	return n;
 }
 
+uint64_t tally_dirs_skipped(const struct tally *t)
+{
+	uint64_t n = 0;
+	int r;
+
+	for (r = 0; r < SKIP_REASONS; r++)
+		n += t->dirs_skipped[r];
+	return n;
+}
+
 void tally_add(struct tally *into, const struct tally *t)
 {
 	int r;
@@ -49,8 +59,10 @@ void tally_add(struct tally *into, const struct tally *t)
 	into->linked += t->linked;
 	into->new_objects += t->new_objects;
 	into->unified += t->unified;
-	for (r = 0; r < SKIP_REASONS; r++)
+	for (r = 0; r < SKIP_REASONS; r++) {
 		into->skipped[r] += t->skipped[r];
+		into->dirs_skipped[r] += t->dirs_skipped[r];
+	}
 	into->failed += t->failed;
 	into->temporaries += t->temporaries;
 	into->bytes_freed += t->bytes_freed;
@@ -84,11 +96,24 @@ void report_guest(const char *guest, const char *method,
 	       tally_skipped(t), t->failed);
 }
 
+/* The lines "    reason: N" of the reasons counted in @v. */
+static void print_reasons(const uint64_t *v)
+{
+	char buf[32];
+	int r;
+
+	for (r = 0; r < SKIP_REASONS; r++) {
+		if (!v[r])
+			continue;
+		snprintf(buf, sizeof(buf), "%s:", skip_reason_name(r));
+		printf("    %-15s %" PRIu64 "\n", buf, v[r]);
+	}
+}
+
 void report_total(const struct tally *t, double elapsed, bool dry_run)
 {
 	int64_t saved = (int64_t)(t->bytes_freed - t->bytes_stored);
 	char buf[32];
-	int r;
 
 	printf("%s\n", dry_run ? "dry run, nothing changed:" : "summary:");
 	printf("  files seen:       %" PRIu64 "\n", t->seen);
@@ -97,11 +122,11 @@ void report_total(const struct tally *t, double elapsed, bool dry_run)
 	       t->linked, t->new_objects);
 	printf("  already unified:  %" PRIu64 "\n", t->unified);
 	printf("  skipped:          %" PRIu64 "\n", tally_skipped(t));
-	for (r = 0; r < SKIP_REASONS; r++) {
-		if (!t->skipped[r])
-			continue;
-		snprintf(buf, sizeof(buf), "%s:", skip_reason_name(r));
-		printf("    %-15s %" PRIu64 "\n", buf, t->skipped[r]);
+	print_reasons(t->skipped);
+	if (tally_dirs_skipped(t)) {
+		printf("  directories skipped: %" PRIu64 "\n",
+		       tally_dirs_skipped(t));
+		print_reasons(t->dirs_skipped);
 	}
 	printf("  failed:           %" PRIu64 "\n", t->failed);
 	if (t->temporaries)
@@ -145,24 +170,32 @@ void tally_release(struct tally *t)
 	t->n_failures = 0;
 }
 
-static void json_counts(const struct tally *t)
+/* An object with a key per reason, in snake case ("special_file"). */
+static void json_reasons(const uint64_t *v)
 {
+	const char *c;
 	int r;
 
-	printf("{\"files_seen\": %" PRIu64 ", \"linked\": %" PRIu64
-	       ", \"new_objects\": %" PRIu64 ", \"already_unified\": %" PRIu64
-	       ", \"skipped\": {", t->seen, t->linked, t->new_objects,
-	       t->unified);
+	putchar('{');
 	for (r = 0; r < SKIP_REASONS; r++) {
-		const char *c;
-
-		/* keys in snake case: "special file" is "special_file" */
 		printf("%s\"", r ? ", " : "");
 		for (c = skip_reason_name(r); *c; c++)
 			putchar(*c == ' ' ? '_' : *c);
-		printf("\": %" PRIu64, t->skipped[r]);
+		printf("\": %" PRIu64, v[r]);
 	}
-	printf("}, \"failed\": %" PRIu64 ", \"leftovers_removed\": %" PRIu64
+	putchar('}');
+}
+
+static void json_counts(const struct tally *t)
+{
+	printf("{\"files_seen\": %" PRIu64 ", \"linked\": %" PRIu64
+	       ", \"new_objects\": %" PRIu64 ", \"already_unified\": %" PRIu64
+	       ", \"skipped\": ", t->seen, t->linked, t->new_objects,
+	       t->unified);
+	json_reasons(t->skipped);
+	printf(", \"directories_skipped\": ");
+	json_reasons(t->dirs_skipped);
+	printf(", \"failed\": %" PRIu64 ", \"leftovers_removed\": %" PRIu64
 	       ", \"bytes_saved\": %" PRId64 "}", t->failed, t->temporaries,
 	       (int64_t)(t->bytes_freed - t->bytes_stored));
 }

@@ -39,7 +39,8 @@ struct tally {
 	uint64_t linked;	/* now links to an object */
 	uint64_t new_objects;	/* of those, objects made from them */
 	uint64_t unified;	/* were links to an object already */
-	uint64_t skipped[SKIP_REASONS];
+	uint64_t skipped[SKIP_REASONS];	/* files (not directories) */
+	uint64_t dirs_skipped[SKIP_REASONS];	/* directories not entered */
 	uint64_t failed;
 	uint64_t temporaries;	/* leftovers of interrupted runs removed */
 	uint64_t bytes_freed;	/* sizes of guest inodes let go */
@@ -52,6 +53,7 @@ struct tally {
 const char *skip_reason_name(enum skip_reason r);
 
 uint64_t tally_skipped(const struct tally *t);
+uint64_t tally_dirs_skipped(const struct tally *t);
 /* Adds the counts of @t (not its failures) to @into. */
 void tally_add(struct tally *into, const struct tally *t);
 /*
@@ -82,7 +84,8 @@ struct guest_report {
  * {"guest", "method", "backend", "left_alone", "counts", "failures":
  * [{"path", "error"}]}) and "totals" ("counts" as for a guest).
  * "counts": "files_seen", "linked", "new_objects", "already_unified",
- * "skipped" (an object per reason), "failed", "leftovers_removed",
+ * "skipped" (files, an object per reason), "directories_skipped" (the
+ * same for directories not entered), "failed", "leftovers_removed",
  * "bytes_saved".
  */
 void report_json(const struct guest_report *g, int n, const struct tally *total,
