@@ -344,6 +344,7 @@ static int open_dir_of(const struct guest_run *r,
 static int entry_of(const struct guest_run *r, const struct multilink_name *n,
 		    int dirfd, const char *name, struct walk_entry *e)
 {
+	memset(e, 0, sizeof(*e));	/* no walk position: depth 0 */
 	e->dirfd = dirfd;
 	e->name = name;
 	e->path = n->path;
@@ -399,28 +400,36 @@ static int group_complete(struct guest_run *r, size_t i, size_t end)
 	return nlink == end - i ? 0 : SKIP_NAMED_OUTSIDE;
 }
 
+/* consider() as a change walk_change_entry() makes */
+struct deferred {
+	struct guest_run *r;
+	const struct walk_entry *e;
+};
+
+static bool consider_deferred(void *arg)
+{
+	struct deferred *d = arg;
+
+	return consider(d->r, d->e);
+}
+
 /*
  * Unifies the names [@i, @end) of one inode, all of them shareable
  * names in this guest: each in turn, so that all of them end up on one
- * object and the guest keeps its link structure.
+ * object and the guest keeps its link structure. Their directories get
+ * their mtimes back as in the walk.
  */
 static void unify_group(struct guest_run *r, size_t i, size_t end)
 {
 	struct walk_entry e;
+	struct deferred d = { r, &e };
 	const char *name;
-	struct stat dir;
 	int fd;
 
 	for (; i < end; i++) {
 		fd = open_dir_of(r, &r->links.v[i], &name);
-		if (fd >= 0 && !fstat(fd, &dir) &&
-		    !entry_of(r, &r->links.v[i], fd, name, &e)) {
-			struct timespec times[2] = {
-				{ .tv_nsec = UTIME_OMIT }, dir.st_mtim
-			};
-
-			if (consider(r, &e))
-				futimens(fd, times);
+		if (fd >= 0 && !entry_of(r, &r->links.v[i], fd, name, &e)) {
+			walk_change_entry(fd, name, consider_deferred, &d);
 		} else {
 			e.path = r->links.v[i].path;
 			e.pathlen = strlen(e.path);

@@ -457,3 +457,33 @@ out:
 	free(w.path);
 	return ret;
 }
+
+bool walk_change_entry(int dirfd, const char *name,
+		       bool (*change)(void *arg), void *arg)
+{
+	struct walk w = { .buf = malloc(DENTS_BUF) };
+	struct level l = { .fd = dirfd };
+	struct stat st;
+	bool changed;
+	size_t i;
+
+	/* without a first listing there is nothing to compare: the
+	 * change is made all the same, and the mtime left as it is */
+	if (!w.buf || fstat(dirfd, &st) || list_dir(&w, dirfd, &l.v, &l.n)) {
+		free(w.buf);
+		return change(arg);
+	}
+	l.mtime = st.st_mtim;
+	changed = change(arg);
+	for (i = 0; changed && i < l.n; i++) {
+		if (!strcmp(l.v[i].name, name)) {
+			note_replaced(&l, &l.v[i]);
+			if (!l.unsure)
+				give_mtime_back(&w, &l);
+			break;
+		}
+	}
+	free_dents(l.v, l.n);
+	free(w.buf);
+	return changed;
+}

@@ -74,4 +74,13 @@ struct walk_ops {
  */
 int walk_tree(int rootfd, const struct walk_ops *ops, void *arg);
 
+/*
+ * Changes the entry @name of the directory @dirfd outside a walk, as
+ * file() does within one: @change(@arg) returns true when it replaced
+ * or removed the entry, and the directory then gets its mtime back by
+ * the rule of walk_tree(). Returns what @change returned.
+ */
+bool walk_change_entry(int dirfd, const char *name,
+		       bool (*change)(void *arg), void *arg);
+
 #endif

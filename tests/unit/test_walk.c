@@ -220,6 +220,49 @@ static void test_change_after_restore_sets_now(void **state)
 }
 
 /* A chain of @depth directories "d" below top, a file "f" at the end. */
+/* walk_change_entry(): replaces "a" of top/d, and when @intrude is
+ * set a guest adds that name at the same time */
+struct change {
+	int dfd;
+	const char *intrude;
+};
+
+static bool replace_a(void *arg)
+{
+	struct change *c = arg;
+	int fd;
+
+	fd = openat(c->dfd, "a.new", O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	if (c->intrude) {
+		fd = openat(c->dfd, c->intrude, O_CREAT | O_WRONLY, 0644);
+		close(fd);
+	}
+	return !renameat(c->dfd, "a.new", c->dfd, "a");
+}
+
+/* Outside a walk, one replaced entry: the mtime comes back... */
+static void test_change_entry_gets_mtime_back(void **state)
+{
+	struct change c = { .dfd = make_dir() };
+
+	(void)state;
+	assert_true(walk_change_entry(c.dfd, "a", replace_a, &c));
+	assert_int_equal(mtime_of(c.dfd), OLD_MTIME);
+	close(c.dfd);
+}
+
+/* ...unless someone else changed the directory meanwhile */
+static void test_change_entry_added_keeps_new_mtime(void **state)
+{
+	struct change c = { .dfd = make_dir(), .intrude = "newcomer" };
+
+	(void)state;
+	assert_true(walk_change_entry(c.dfd, "a", replace_a, &c));
+	assert_true(mtime_of(c.dfd) > OLD_MTIME);
+	close(c.dfd);
+}
+
 static int make_chain(int depth)
 {
 	int dfd, fd, i;
@@ -293,6 +336,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_change_after_restore_sets_now, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_change_entry_gets_mtime_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_change_entry_added_keeps_new_mtime, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_deep_chain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_moved_while_closed, setup,
