@@ -41,14 +41,17 @@ static void skip(struct guest_run *r, const struct walk_entry *e,
 	     skip_reason_name(why));
 }
 
+/* Whether directory @st is a store; a store no guest needs is NULL. */
 static bool is_store(const struct guest_run *r, const struct stat *st)
 {
+	const struct store *s;
 	int i;
 
-	for (i = 0; i < r->h->n_stores; i++)
-		if (r->h->stores[i]->ino == st->st_ino &&
-		    r->h->stores[i]->dev == st->st_dev)
+	for (i = 0; i < r->h->n_stores; i++) {
+		s = r->h->stores[i];
+		if (s && s->ino == st->st_ino && s->dev == st->st_dev)
 			return true;
+	}
 	return false;
 }
 
