@@ -535,23 +535,40 @@ static int setup_stores(struct run *r)
 	return 0;
 }
 
-/* Opens every existing store, for --gc, --verify and --stats. */
+/*
+ * Opens every store, for --gc, --verify and --stats: a store that does
+ * not exist is an error; these never make one. Says why not and
+ * returns -errno.
+ */
 static int open_all_stores(struct run *r)
 {
 	bool read_only = r->opt.dry_run || r->opt.mode == MODE_STATS;
+	const char *path;
 	struct stat st;
+	char *config;
+	bool made;
 	int i, ret;
 
 	for (i = 0; i < r->n_store_paths; i++) {
-		if (r->stores[i])
-			continue;
-		if (stat(r->store_paths[i], &st)) {
-			note(1, "store '%s' does not exist",
-			     qs(r->store_paths[i]));
-			continue;
+		path = r->store_paths[i];
+		if (stat(path, &st)) {
+			ret = -errno;
+			if (errno == ENOENT)
+				error("store '%s' does not exist", qs(path));
+			else
+				error("cannot use store '%s': %s", qs(path),
+				      strerror(errno));
+			return ret;
 		}
-		ret = store_open(r->store_paths[i], r->opt.hash, false,
-				 read_only, &r->stores[i]);
+		if (r->stores[i])
+			continue;	/* opened for the guests already */
+		if (asprintf(&config, "%s/config", path) < 0)
+			return -ENOMEM;
+		/* a store not made yet (an empty directory) stays so */
+		made = !lstat(config, &st);
+		free(config);
+		ret = store_open(path, r->opt.hash, false, read_only || !made,
+				 &r->stores[i]);
 		if (ret)
 			return ret;
 	}

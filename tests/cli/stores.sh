@@ -2,11 +2,12 @@
 # Two filesystems (the scratch directory's and a loop-mounted ext4), one
 # or two stores, guests on one or both: every mode (hashify, --restore,
 # --gc, --verify, --stats) works on each combination, a store that is
-# not opened for lack of guests is no trouble, and a guest without a store
-# on its filesystem is an error.
+# not opened for lack of guests is no trouble, a guest without a store
+# on its filesystem is an error, and --gc, --verify, --stats on a store
+# that does not exist is an error (exit 2).
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 30
+plan 36
 
 M=$T/mnt
 mkdir -p "$M"
@@ -85,4 +86,19 @@ check "one store, guests on both filesystems: an error naming the guest" \
 	eval 'status_is 2 && err_has "no store on the filesystem of guest '\''$M/m1'\''"'
 check "and nothing is changed" test ! -e "$T/sh/objects"
 
+# a store path that does not exist; an empty directory is an empty store
+mkdir "$T/empty"
+run_vh --store "$T/empty" --gc
+check "--gc on an empty directory exits 0 and makes no store there" \
+	eval 'status_is 0 && test -z "$(ls "$T/empty")"'
+for mode in --gc --verify --stats; do
+	run_vh --store "$T/missing" $mode
+	check "$mode on a store that does not exist: exit 2 naming it" \
+		eval 'status_is 2 && err_has "store '\''$T/missing'\'' does not exist"'
+done
+run_vh --pkgmgr=none --store "$T/sh" "$T/h1"
+run_vh --store "$T/sh" --store "$T/missing2" --gc
+check "--gc with one of two stores missing: exit 2 naming it" \
+	eval 'status_is 2 && err_has "store '\''$T/missing2'\'' does not exist"'
+check "and creates nothing" test ! -e "$T/missing" -a ! -e "$T/missing2"
 done_testing
