@@ -134,8 +134,10 @@ static int adopt_object(const struct candidate *c, const char *name)
 
 /*
  * Whether the existing object @ofd (@ost) may stand for the candidate:
- * same metadata key, and the same bytes proved by the digest method or
- * by comparing them. Returns 1 yes, 0 no, or -errno.
+ * same metadata key, and the same bytes, compared byte for byte in
+ * every hash mode. The name is no proof: any guest that shares an
+ * object can write it in place, and it keeps its name.
+ * Returns 1 yes, 0 no, or -errno.
  */
 static int object_matches(const struct candidate *c, int ofd,
 			  const struct stat *ost)
@@ -150,7 +152,7 @@ static int object_matches(const struct candidate *c, int ofd,
 		return ret;
 	ret = metakey_equal(&key, &c->key);
 	metakey_release(&key);
-	if (!ret || hash_method_is_proof(c->p->store->hash))
+	if (!ret)
 		return ret;
 	ret = content_compare(c->fd, ofd, c->st.st_size);
 	return ret < 0 ? ret : !ret;

@@ -185,12 +185,69 @@ static void test_truncated_while_hashed(void **state)
 	changed_while_hashed(TRUNCATE);
 }
 
+/*
+ * An object written in place by a guest that shares it keeps its name:
+ * in every hash mode, a file with the original bytes is compared with
+ * it and gets a sibling, never a link to the other bytes.
+ */
+static void object_written_in_place(enum hash_method hash)
+{
+	struct timespec t[2] = { { 1700000000, 0 }, { 1700000000, 0 } };
+	char path[256], buf[32] = { 0 };
+	struct store *s;
+	struct stat a, b;
+	int dirfd, fd;
+
+	assert_non_null(mkdtemp(top));
+	snprintf(path, sizeof(path), "%s/store", top);
+	assert_int_equal(store_open(path, hash, false, false, &s), 0);
+	dirfd = open(top, O_RDONLY | O_DIRECTORY);
+	make_file(dirfd, "a");
+	make_file(dirfd, "b");
+	assert_int_equal(unify(s, dirfd, "a"), UNIFY_LINKED_NEW);
+
+	/* the guest of "a" writes the object, and gives the mtime back */
+	fd = openat(dirfd, "a", O_WRONLY);
+	assert_int_equal(pwrite(fd, "EVIL", 4, 0), 4);
+	assert_int_equal(futimens(fd, t), 0);
+	close(fd);
+
+	assert_int_equal(unify(s, dirfd, "b"), UNIFY_LINKED_NEW);
+	assert_int_equal(fstatat(dirfd, "a", &a, 0), 0);
+	assert_int_equal(fstatat(dirfd, "b", &b, 0), 0);
+	assert_true(a.st_ino != b.st_ino);
+	fd = openat(dirfd, "b", O_RDONLY);
+	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	assert_string_equal(buf, "shared bytes\n");
+
+	close(dirfd);
+	store_close(s);
+	snprintf(path, sizeof(path), "rm -rf '%s'", top);
+	assert_int_equal(system(path), 0);
+	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
+}
+
+static void test_written_object_xxh3(void **state)
+{
+	(void)state;
+	object_written_in_place(HASH_XXH3_128);
+}
+
+static void test_written_object_sha256(void **state)
+{
+	(void)state;
+	object_written_in_place(HASH_SHA256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_object_gets_a_sibling),
 		cmocka_unit_test(test_rewritten_while_hashed),
 		cmocka_unit_test(test_truncated_while_hashed),
+		cmocka_unit_test(test_written_object_xxh3),
+		cmocka_unit_test(test_written_object_sha256),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
