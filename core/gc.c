@@ -23,10 +23,20 @@ static int collect(struct store *s, int dirfd, const char *name,
 		   const struct stat *st, void *arg)
 {
 	struct gc *gc = arg;
-	const char *base = strchr(name, '/') + 1;
+	const char *base = strchr(name, '/');
 
+	if (!base || !S_ISREG(st->st_mode)) {
+		/* not ours: left alone for --verify to report and remove */
+		error("unexpected '%s/objects/%s' in the store: %s, see "
+		      "--verify", qs(s->path), qs(name),
+		      S_ISLNK(st->st_mode) ? "a symbolic link" : base ?
+		      "not a regular file" : "not a fan-out directory");
+		gc->failed++;
+		return 0;
+	}
+	base++;
 	gc->objects++;
-	if (!S_ISREG(st->st_mode) || st->st_nlink != 1)
+	if (st->st_nlink != 1)
 		return 0;
 	/* a dedupe source is referenced by shared extents, not links */
 	if (strstr(base, "-content")) {

@@ -115,8 +115,8 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 	return -EAGAIN;
 }
 
-int link_replace(struct store *s, const char *objname, int dirfd,
-		 const char *name, const struct stat *hashed,
+int link_replace(struct store *s, int objdirfd, const char *objname,
+		 int dirfd, const char *name, const struct stat *hashed,
 		 char left[TMPNAME_MAX])
 {
 	char tmp[TMPNAME_MAX];
@@ -126,7 +126,7 @@ int link_replace(struct store *s, const char *objname, int dirfd,
 	left[0] = '\0';
 	for (tries = 0;; tries++) {
 		tmpname_guest_next(tmp, sizeof(tmp), s->ino);
-		if (!linkat(s->objfd, objname, dirfd, tmp, 0))
+		if (!linkat(objdirfd, objname, dirfd, tmp, 0))
 			break;
 		if (errno != EEXIST || tries == 100)
 			return -errno;

@@ -54,13 +54,14 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 
 /*
  * Replaces @name in @dirfd, which was @hashed when its content was
- * read, by a link to object @objname of store @s, with link_exchange()
+ * read, by a link to the object @objname in @objdirfd (its fan-out
+ * directory, see store_object_dir()) of store @s, with link_exchange()
  * and a guest temporary of @s. Returns what link_exchange() does, or
  * -EMLINK when the object has as many links as the filesystem allows
  * (nothing changed).
  */
-int link_replace(struct store *s, const char *objname, int dirfd,
-		 const char *name, const struct stat *hashed,
+int link_replace(struct store *s, int objdirfd, const char *objname,
+		 int dirfd, const char *name, const struct stat *hashed,
 		 char left[TMPNAME_MAX]);
 
 /*

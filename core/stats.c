@@ -35,8 +35,11 @@ static int count(struct store *s, int dirfd, const char *name,
 	nlink_t links = st->st_nlink - 1;
 	int i;
 
-	if (!S_ISREG(st->st_mode))
+	if (!strchr(name, '/') || !S_ISREG(st->st_mode)) {
+		warning("unexpected '%s/objects/%s' in the store, not "
+			"counted: see --verify", qs(s->path), qs(name));
 		return 0;
+	}
 	if (strstr(name, "-content")) {
 		/* a dedupe source: its sharers are extents, not links */
 		x->content_objects++;
@@ -61,7 +64,6 @@ static int count(struct store *s, int dirfd, const char *name,
 		if (x->n_top < TOP)
 			x->n_top++;
 	}
-	(void)s;
 	(void)dirfd;
 	return 0;
 }

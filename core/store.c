@@ -22,20 +22,71 @@
 #include "store.h"
 #include "tmpname.h"
 
+/*
+ * Opens @name in @dirfd without following a symlink, as @flags; it must
+ * be a directory (@dir) or a regular file of the store's filesystem.
+ * Returns the fd or -errno; -EUCLEAN when it is something else.
+ */
+static int open_entry(struct store *s, int dirfd, const char *name,
+		      int flags, bool dir, mode_t mode)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		    (dir ? O_DIRECTORY : O_NOCTTY), mode);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return -errno;
+	}
+	if ((dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) ||
+	    st.st_dev != s->dev) {
+		close(fd);
+		return -EUCLEAN;
+	}
+	return fd;
+}
+
+/*
+ * Says why the store's entry @what (a directory if @dir) could not be
+ * opened: @err from open_entry().
+ */
+static void bad_entry(const struct store *s, const char *what, bool dir,
+		      int err)
+{
+	struct stat st;
+	bool link = err == -ELOOP ||
+		    (!fstatat(s->dirfd, what, &st, AT_SYMLINK_NOFOLLOW) &&
+		     S_ISLNK(st.st_mode));
+
+	if (err == -EUCLEAN || err == -ELOOP || err == -ENOTDIR)
+		error("unexpected '%s/%s' in the store: %s", qs(s->path),
+		      what, link ? "a symbolic link" : dir ?
+		      "not a directory of its filesystem" :
+		      "not a regular file of its filesystem");
+	else
+		error("cannot open '%s/%s': %s", qs(s->path), what,
+		      strerror(-err));
+}
+
 /* Takes the store lock, telling the user when another run holds it. */
 static int take_lock(struct store *s)
 {
 	int op = s->dry_run ? LOCK_SH : LOCK_EX;
 
-	s->lockfd = openat(s->dirfd, "lock",
-			   (s->dry_run ? O_RDONLY : O_RDWR | O_CREAT) |
-			   O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->lockfd = open_entry(s, s->dirfd, "lock",
+			       s->dry_run ? O_RDONLY : O_RDWR | O_CREAT,
+			       false, 0600);
 	if (s->lockfd < 0) {
-		if (s->dry_run && errno == ENOENT)
+		int ret = s->lockfd;
+
+		s->lockfd = -1;
+		if (s->dry_run && ret == -ENOENT)
 			return 0;	/* nothing to lock in a new store */
-		error("cannot open lock of store '%s': %s", qs(s->path),
-		      strerror(errno));
-		return -errno;
+		bad_entry(s, "lock", false, ret);
+		return ret;
 	}
 	if (!flock(s->lockfd, op | LOCK_NB))
 		return 0;
@@ -100,13 +151,12 @@ static int read_config(struct store *s, enum hash_method want,
 	FILE *f;
 
 	*found = false;
-	fd = openat(s->dirfd, "config", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_entry(s, s->dirfd, "config", O_RDONLY, false, 0);
 	if (fd < 0) {
-		if (errno == ENOENT)
+		if (fd == -ENOENT)
 			return 0;
-		error("cannot open '%s/config': %s", qs(s->path),
-		      strerror(errno));
-		return -errno;
+		bad_entry(s, "config", false, fd);
+		return fd;
 	}
 	f = fdopen(fd, "r");
 	if (!f) {
@@ -197,6 +247,28 @@ static int make_dir(struct store *s, const char *name)
 	return -errno;
 }
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The number of fan-out directory @name (two hex digits, then the end
+ * or '/'), or -1 when @name is no such name.
+ */
+static int fanout_index(const char *name)
+{
+	int hi = hex_value(name[0]), lo = hi < 0 ? -1 : hex_value(name[1]);
+
+	if (lo < 0 || (name[2] && name[2] != '/'))
+		return -1;
+	return hi << 4 | lo;
+}
+
 /* Collects the inode numbers of all objects (readdir, no stat). */
 static int scan_objects(struct store *s)
 {
@@ -211,12 +283,11 @@ static int scan_objects(struct store *s)
 		return -errno;
 	}
 	while (!ret && (de = readdir(top))) {
-		if (de->d_name[0] == '.')
-			continue;
-		fd = openat(s->objfd, de->d_name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fanout_index(de->d_name) < 0)
+			continue;	/* not ours: verify reports it */
+		fd = open_entry(s, s->objfd, de->d_name, O_RDONLY, true, 0);
 		if (fd < 0)
-			continue;	/* not a fan-out directory */
+			continue;	/* likewise */
 		sub = fdopendir(fd);
 		if (!sub) {
 			close(fd);
@@ -252,13 +323,15 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	struct store *s;
 	struct stat st;
 	bool found;
-	int ret;
+	int i, ret;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->path = strdup(path);
-	s->dirfd = s->objfd = s->lockfd = -1;
+	s->dirfd = s->objfd = s->lockfd = s->tmpfd = -1;
+	for (i = 0; i < STORE_FANOUTS; i++)
+		s->fanfd[i] = -1;
 	s->hash = hash;
 	s->dry_run = dry_run;
 	pthread_mutex_init(&s->lock, NULL);
@@ -322,15 +395,24 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 		if (ret)
 			goto out_close;
 	}
-	s->objfd = openat(s->dirfd, "objects",
-			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	s->tmpfd = open_entry(s, s->dirfd, "tmp", O_RDONLY, true, 0);
+	if (s->tmpfd < 0) {
+		ret = s->tmpfd;
+		s->tmpfd = -1;
+		if (!dry_run || ret != -ENOENT) {
+			bad_entry(s, "tmp", true, ret);
+			goto out_close;
+		}
+	}
+	s->objfd = open_entry(s, s->dirfd, "objects", O_RDONLY, true, 0);
 	if (s->objfd < 0) {
-		ret = -errno;
-		if (dry_run && errno == ENOENT) {
+		ret = s->objfd;
+		s->objfd = -1;
+		if (dry_run && ret == -ENOENT) {
 			*out = s;
 			return 0;
 		}
-		error("cannot open '%s/objects': %s", qs(path), strerror(errno));
+		bad_entry(s, "objects", true, ret);
 		goto out_close;
 	}
 	s->link_max = fpathconf(s->objfd, _PC_LINK_MAX);
@@ -352,8 +434,15 @@ out_close:
 
 void store_close(struct store *s)
 {
+	int i;
+
 	if (!s)
 		return;
+	for (i = 0; i < STORE_FANOUTS; i++)
+		if (s->fanfd[i] >= 0)
+			close(s->fanfd[i]);
+	if (s->tmpfd >= 0)
+		close(s->tmpfd);
 	if (s->objfd >= 0)
 		close(s->objfd);
 	if (s->lockfd >= 0)
@@ -404,30 +493,78 @@ void store_content_name(const struct digest *d, unsigned int sibling,
 		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
 }
 
-int store_open_object(struct store *s, const char *name, struct stat *st)
+/* Opens fan-out directory @i (of name @dir), making it if @create. */
+static int open_fanout(struct store *s, int i, const char *dir, bool create)
 {
-	int fd;
+	int fd = open_entry(s, s->objfd, dir, O_RDONLY, true, 0);
 
+	if (fd == -ENOENT && create) {
+		if (mkdirat(s->objfd, dir, 0700) && errno != EEXIST)
+			return -errno;
+		fd = open_entry(s, s->objfd, dir, O_RDONLY, true, 0);
+	}
+	if (fd >= 0) {
+		s->fanfd[i] = fd;
+	} else if (fd == -EUCLEAN || fd == -ELOOP || fd == -ENOTDIR) {
+		char what[16];
+
+		snprintf(what, sizeof(what), "objects/%s", dir);
+		bad_entry(s, what, true, fd);
+		s->fanfd[i] = -2;	/* said once: not again */
+		fd = -EUCLEAN;
+	}
+	return fd;
+}
+
+int store_object_dir(struct store *s, const char *name, bool create)
+{
+	int i = fanout_index(name), fd;
+	char dir[3];
+
+	if (i < 0 || !name[2])
+		return -EINVAL;
 	if (s->objfd < 0)
 		return -ENOENT;
-	fd = content_open(s->objfd, name);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, st)) {
-		close(fd);
-		return -errno;
+	pthread_mutex_lock(&s->lock);
+	fd = s->fanfd[i];
+	if (fd == -2) {
+		fd = -EUCLEAN;
+	} else if (fd < 0) {
+		memcpy(dir, name, 2);
+		dir[2] = '\0';
+		fd = open_fanout(s, i, dir, create);
 	}
-	if (!S_ISREG(st->st_mode)) {
+	pthread_mutex_unlock(&s->lock);
+	return fd;
+}
+
+int store_open_object(struct store *s, const char *name, struct stat *st)
+{
+	int dirfd, fd;
+
+	dirfd = store_object_dir(s, name, false);
+	if (dirfd < 0)
+		return dirfd;
+	fd = content_open(dirfd, name + 3);
+	if (fd == -ENOENT)
+		return fd;
+	if (fd >= 0 && fstat(fd, st)) {
+		fd = -errno;
+	} else if (fd >= 0 && S_ISREG(st->st_mode)) {
+		return fd;
+	} else if (fd >= 0 || fd == -ELOOP) {
+		/* not ours: the run and verify say so */
+		error("unexpected '%s/objects/%s' in the store: %s",
+		      qs(s->path), name, fd < 0 ? "a symbolic link" :
+		      "not a regular file");
 		close(fd);
-		return -EUCLEAN;	/* not ours: verify reports it */
+		return -EUCLEAN;
 	}
 	return fd;
 }
 
 int store_tmp_create(struct store *s, struct store_tmp *t)
 {
-	int tmpfd;
-
 	t->name[0] = '\0';
 	t->fd = openat(s->objfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (t->fd >= 0)
@@ -436,21 +573,10 @@ int store_tmp_create(struct store *s, struct store_tmp *t)
 		return -errno;
 
 	/* no O_TMPFILE here: a named temporary that gc can find */
-	tmpfd = openat(s->dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tmpfd < 0)
-		return -errno;
-	t->fd = tmpname_create(tmpfd, t->name, sizeof(t->name));
-	close(tmpfd);
+	if (s->tmpfd < 0)
+		return -ENOENT;
+	t->fd = tmpname_create(s->tmpfd, t->name, sizeof(t->name));
 	return t->fd < 0 ? t->fd : 0;
-}
-
-static int make_fanout(struct store *s, const char *name)
-{
-	char dir[3] = { name[0], name[1], '\0' };
-
-	if (mkdirat(s->objfd, dir, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Adds inode @ino to the store's set of object inodes. */
@@ -466,49 +592,32 @@ static int note_inode(struct store *s, ino_t ino)
 
 /*
  * Gives the file open as @fd, or the named temporary STORE/tmp/@tmp,
- * the object name @name.
+ * the object name @name, in its fan-out directory (made if missing).
  */
-static int link_as(struct store *s, int fd, const char *tmp,
+static int publish(struct store *s, int fd, const char *tmp,
 		   const char *name)
 {
+	int dirfd = store_object_dir(s, name, true);
 	char path[80];
 
-	if (tmp) {
-		snprintf(path, sizeof(path), "../tmp/%s", tmp);
-		return linkat(s->objfd, path, s->objfd, name, 0) ? -errno : 0;
-	}
-	if (!linkat(fd, "", s->objfd, name, AT_EMPTY_PATH))
+	if (dirfd < 0)
+		return dirfd;
+	if (tmp)
+		return linkat(s->tmpfd, tmp, dirfd, name + 3, 0) ? -errno : 0;
+	if (!linkat(fd, "", dirfd, name + 3, AT_EMPTY_PATH))
 		return 0;
 	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not */
 	if (errno != ENOENT && errno != EPERM)
 		return -errno;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, path, s->objfd, name, AT_SYMLINK_FOLLOW))
+	if (linkat(AT_FDCWD, path, dirfd, name + 3, AT_SYMLINK_FOLLOW))
 		return -errno;
 	return 0;
-}
-
-/*
- * link_as(), making the fan-out directory only when the link finds it
- * missing: most of the time it is there already.
- */
-static int publish(struct store *s, int fd, const char *tmp,
-		   const char *name)
-{
-	int ret = link_as(s, fd, tmp, name);
-
-	if (ret == -ENOENT) {
-		ret = make_fanout(s, name);
-		if (!ret)
-			ret = link_as(s, fd, tmp, name);
-	}
-	return ret;
 }
 
 int store_tmp_publish(struct store *s, struct store_tmp *t,
 		      const char *name)
 {
-	char path[80];
 	struct stat st;
 	int ret;
 
@@ -516,8 +625,7 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
 	if (ret)
 		return ret;
 	if (t->name[0]) {
-		snprintf(path, sizeof(path), "tmp/%s", t->name);
-		unlinkat(s->dirfd, path, 0);
+		unlinkat(s->tmpfd, t->name, 0);
 		t->name[0] = '\0';
 	}
 	return fstat(t->fd, &st) ? 0 : note_inode(s, st.st_ino);
@@ -533,14 +641,11 @@ int store_adopt(struct store *s, int fd, const struct stat *st,
 
 void store_tmp_discard(struct store *s, struct store_tmp *t)
 {
-	char path[80];
-
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
 	if (t->name[0]) {
-		snprintf(path, sizeof(path), "tmp/%s", t->name);
-		unlinkat(s->dirfd, path, 0);
+		unlinkat(s->tmpfd, t->name, 0);
 		t->name[0] = '\0';
 	}
 }
@@ -551,7 +656,7 @@ int store_each_object(struct store *s,
 		      void *arg)
 {
 	struct dirent **fan, *de;
-	char name[STORE_NAME_MAX];
+	char name[3 + NAME_MAX + 1];
 	struct stat st;
 	int n, i, fd, ret = 0;
 	DIR *d;
@@ -566,42 +671,44 @@ int store_each_object(struct store *s,
 	if (n < 0)
 		return -errno;
 	for (i = 0; i < n; i++) {
-		/* fan-out directories are named by two hex digits */
-		if (!ret && strlen(fan[i]->d_name) == 2 &&
-		    fan[i]->d_name[0] != '.') {
-			fd = openat(s->objfd, fan[i]->d_name, O_RDONLY |
-				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			d = fd >= 0 ? fdopendir(fd) : NULL;
-			if (fd >= 0 && !d)
-				close(fd);
-			while (d && !ret && (de = readdir(d))) {
-				if (de->d_name[0] == '.' ||
-				    strlen(de->d_name) >= STORE_NAME_MAX - 3)
-					continue;
-				if (fstatat(dirfd(d), de->d_name, &st,
-					    AT_SYMLINK_NOFOLLOW))
-					continue;	/* gone meanwhile */
-				snprintf(name, sizeof(name), "%.2s/%.*s",
-					 fan[i]->d_name, STORE_NAME_MAX - 4,
-					 de->d_name);
-				ret = fn(s, dirfd(d), name, &st, arg);
-			}
-			if (d)
-				closedir(d);
+		const char *dir = fan[i]->d_name;
+
+		if (ret || !strcmp(dir, ".") || !strcmp(dir, ".."))
+			goto next;
+		fd = -EUCLEAN;
+		if (fanout_index(dir) >= 0)
+			fd = open_entry(s, s->objfd, dir, O_RDONLY, true, 0);
+		if (fd == -ENOENT)
+			goto next;	/* gone meanwhile */
+		if (fd < 0) {
+			/* not a fan-out directory: the caller says so */
+			if (!fstatat(s->objfd, dir, &st, AT_SYMLINK_NOFOLLOW))
+				ret = fn(s, s->objfd, dir, &st, arg);
+			goto next;
 		}
+		d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			ret = -errno;
+			goto next;
+		}
+		while (!ret && (de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
+				continue;
+			if (fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW))
+				continue;	/* gone meanwhile */
+			snprintf(name, sizeof(name), "%.2s/%s", dir,
+				 de->d_name);
+			ret = fn(s, dirfd(d), name, &st, arg);
+		}
+		closedir(d);
+next:
 		free(fan[i]);
 	}
 	free(fan);
 	return ret;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
@@ -649,12 +756,11 @@ int store_clean_tmp(struct store *s)
 	int fd, count = 0;
 	DIR *d;
 
-	if (s->dirfd < 0)
+	if (s->tmpfd < 0)
 		return 0;
-	fd = openat(s->dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+	fd = openat(s->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return -errno;
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);

@@ -18,6 +18,12 @@
  * --immutable and reflink, a private copy given its metadata; either is
  * published under its name by an atomic link, so a name never shows a
  * half-made object.
+ *
+ * No symlink in the store is ever followed: config, lock, objects/,
+ * tmp/ and each fan-out directory are opened by themselves with
+ * O_NOFOLLOW and must be a regular file or a directory of the store's
+ * filesystem, and objects are reached relative to their fan-out
+ * directory's fd. Anything else is an error that names it.
  */
 
 #include <stdbool.h>
@@ -33,11 +39,16 @@
 #define STORE_NAME_MAX (DIGEST_HEX_MAX + 32)
 /* siblings tried before giving up on one content */
 #define STORE_MAX_SIBLINGS 1000
+/* fan-out directories: objects/00 to objects/ff */
+#define STORE_FANOUTS 256
 
 struct store {
 	char *path;
 	int dirfd;		/* the store root, -1 in a dry run of a new store */
 	int objfd;		/* objects/, -1 likewise */
+	int tmpfd;		/* tmp/, -1 likewise */
+	int fanfd[STORE_FANOUTS]; /* fan-out directories opened so far;
+				   * -1 not yet, -2 not a directory */
 	int lockfd;
 	dev_t dev;		/* the filesystem it serves */
 	ino_t ino;		/* the store directory, 0 when not there */
@@ -46,7 +57,8 @@ struct store {
 	bool dry_run;		/* never write; remember would-be objects */
 	struct u64set inodes;	/* inode numbers of all objects */
 	struct u64set planned;	/* dry run: names of would-be objects */
-	pthread_mutex_t lock;	/* guards both sets: guests run in threads */
+	pthread_mutex_t lock;	/* guards both sets and fanfd: guests run
+				 * in threads */
 };
 
 /*
@@ -81,9 +93,21 @@ void store_content_name(const struct digest *d, unsigned int sibling,
 			char name[STORE_NAME_MAX]);
 
 /*
+ * The fan-out directory of object @name ("ab/cdef..."), opened once per
+ * run without following a symlink; made first if missing and @create.
+ * The object is @name + 3 in it. Returns a directory fd the store
+ * keeps (do not close it), -ENOENT when there is none, -EUCLEAN when
+ * objects/ab is something else than a directory of the store's
+ * filesystem (said once, naming it), or -errno.
+ */
+int store_object_dir(struct store *s, const char *name, bool create);
+
+/*
  * Opens object @name read-only. Returns the fd and fills @st, or
  * -ENOENT when there is no such object (also in a dry run for objects
- * that were only planned, see store_planned), or -errno.
+ * that were only planned, see store_planned), -EUCLEAN when the name or
+ * its fan-out directory is something else than a regular file and a
+ * directory (said, naming it), or -errno.
  */
 int store_open_object(struct store *s, const char *name, struct stat *st);
 
@@ -113,8 +137,12 @@ int store_adopt(struct store *s, int fd, const struct stat *st,
 void store_tmp_discard(struct store *s, struct store_tmp *t);
 
 /*
- * Calls @fn for every object of the store with its name ("ab/cdef-..."),
- * the fan-out directory fd and the object's lstat, in no set order.
+ * Calls @fn for every entry of the fan-out directories of the store
+ * with its name ("ab/cdef-..."), the fan-out directory fd and the
+ * entry's lstat, in no set order; and for every entry of objects/ that
+ * is not a fan-out directory (two lower-case hex digits, a directory of
+ * the store's filesystem, no symlink) with its bare name ("ab", no
+ * '/') and the fd of objects/, for the caller to report.
  * Stops at the first non-zero return and returns it; returns -errno
  * when the store cannot be read.
  */

@@ -126,7 +126,7 @@ static int adopt_object(const struct candidate *c, const char *name)
 		return ret;
 	/* the link itself moved ctime and nlink; a write moves mtime */
 	if (fstat(c->fd, &now) || !link_same_content(&now, &c->st)) {
-		unlinkat(s->objfd, name, 0);
+		unlinkat(store_object_dir(s, name, false), name + 3, 0);
 		return -ESTALE;
 	}
 	return 0;
@@ -168,11 +168,16 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 {
 	struct store *s = c->p->store;
 	const struct walk_entry *e = c->e;
-	bool held = immutable_clear(ofd);
+	int dirfd = store_object_dir(s, name, false);
 	char left[TMPNAME_MAX];
+	bool held;
 	int ret, err;
 
-	ret = link_replace(s, name, e->dirfd, e->name, &c->st, left);
+	if (dirfd < 0)
+		return dirfd;
+	held = immutable_clear(ofd);
+	ret = link_replace(s, dirfd, name + 3, e->dirfd, e->name, &c->st,
+			   left);
 	if (ret == -EAGAIN)
 		error("cannot link '%s%s': the guest kept replacing it; its "
 		      "newest file is left beside it as '%s'",
@@ -249,9 +254,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			*stored = size;
 			return UNIFY_LINKED_NEW;
 		}
-		if (ofd == -EUCLEAN)
-			continue;	/* not a file: leave it to verify */
-		if (ofd < 0) {
+		if (ofd < 0) {	/* -EUCLEAN: not ours, said: verify it */
 			fail(c, "open object for", ofd);
 			return UNIFY_FAILED;
 		}
@@ -325,8 +328,6 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 			}
 			return UNIFY_LINKED_NEW;
 		}
-		if (ofd == -EUCLEAN)
-			continue;
 		if (ofd < 0) {
 			fail(c, "open object for", ofd);
 			return UNIFY_FAILED;

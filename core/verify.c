@@ -63,12 +63,27 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		      const struct stat *st, void *arg)
 {
 	struct verify *v = arg;
-	const char *base = strchr(name, '/') + 1, *why = NULL;
+	const char *base = strchr(name, '/'), *why = NULL;
 	int fd, err = 0;
 
+	if (!base) {
+		/* an entry of objects/ itself */
+		v->corrupt++;
+		error("unexpected '%s/objects/%s' in the store: %s",
+		      qs(s->path), qs(name), S_ISLNK(st->st_mode) ?
+		      "a symbolic link" : "not a fan-out directory");
+		if (v->remove && !s->dry_run && !S_ISDIR(st->st_mode) &&
+		    unlinkat(dirfd, name, 0))
+			error("cannot remove '%s/objects/%s': %s",
+			      qs(s->path), qs(name), strerror(errno));
+		return 0;
+	}
+	base++;
 	v->objects++;
 	v->bytes += st->st_size;
-	if (!S_ISREG(st->st_mode)) {
+	if (S_ISLNK(st->st_mode)) {
+		why = "a symbolic link";
+	} else if (!S_ISREG(st->st_mode)) {
 		why = "not a regular file";
 	} else {
 		fd = content_open(dirfd, base);
@@ -90,7 +105,8 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		return 0;
 	}
 	v->corrupt++;
-	error("corrupt object '%s/objects/%s': %s", qs(s->path), name, why);
+	error("corrupt object '%s/objects/%s': %s", qs(s->path), qs(name),
+	      why);
 	if (v->remove && !s->dry_run) {
 		int held = immutable_clear_at(dirfd, base);
 

@@ -214,7 +214,8 @@ static nlink_t object_links(const struct fixture *f)
 
 static int replace(struct fixture *f)
 {
-	return link_replace(&f->store, "object", f->dirfd, "guest",
+	return link_replace(&f->store, f->store.objfd, "object", f->dirfd,
+			    "guest",
 			    &f->guest, f->left);
 }
 
