@@ -19,11 +19,33 @@ struct gc {
 	int failed;
 };
 
+/*
+ * Unlinks object @base of fan-out directory @dirfd. An immutable object
+ * loses its flag for that; should the unlink fail, it gets it back.
+ */
+static int remove_object(struct store *s, int dirfd, const char *base)
+{
+	struct immutable_hold h;
+	int fd, ret;
+
+	fd = content_open(dirfd, base);
+	if (fd < 0)
+		return fd;
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		ret = unlinkat(dirfd, base, 0) ? -errno : 0;
+		immutable_release(&h, false);
+	}
+	close(fd);
+	return ret;
+}
+
 static int collect(struct store *s, int dirfd, const char *name,
 		   const struct stat *st, void *arg)
 {
 	struct gc *gc = arg;
 	const char *base = strchr(name, '/');
+	int ret;
 
 	if (!base || !S_ISREG(st->st_mode)) {
 		/* not ours: left alone for --verify to report and remove */
@@ -50,17 +72,13 @@ static int collect(struct store *s, int dirfd, const char *name,
 	}
 	/* the lock keeps hashify runs out: nobody links it meanwhile */
 	if (!s->dry_run) {
-		/* an immutable object must lose its flag to go */
-		int held = immutable_clear_at(dirfd, base);
-
-		if (held >= 0)
-			close(held);
-	}
-	if (!s->dry_run && unlinkat(dirfd, base, 0)) {
-		error("cannot remove object '%s/objects/%s': %s", qs(s->path),
-		      name, strerror(errno));
-		gc->failed++;
-		return 0;
+		ret = remove_object(s, dirfd, base);
+		if (ret) {
+			error("cannot remove object '%s/objects/%s': %s",
+			      qs(s->path), qs(name), strerror(-ret));
+			gc->failed++;
+			return 0;
+		}
 	}
 	note(1, "%s '%s'", s->dry_run ? "would remove" : "removed", name);
 	gc->removed++;

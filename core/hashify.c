@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <linux/openat2.h>
 
+#include "content.h"
 #include "hashify.h"
 #include "link.h"
 #include "log.h"

@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <linux/fs.h>
 
 #include "immutable.h"
+#include "store.h"
 #include "tmpname.h"
 
 int immutable_get(int fd)
@@ -32,32 +34,48 @@ int immutable_set(int fd, bool on)
 	return ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0;
 }
 
-bool immutable_clear(int fd)
-{
-	return immutable_get(fd) == 1 && !immutable_set(fd, false);
-}
+/* Holds of inodes that hash alike wait for each other: enough. */
+#define STRIPES 64
+static pthread_mutex_t stripes[STRIPES] = {
+	[0 ... STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER
+};
 
-int immutable_clear_at(int dirfd, const char *name)
+int immutable_hold(struct store *s, int fd, struct immutable_hold *h)
 {
-	/* O_RDONLY: the flag ioctls need an fd, not write access */
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-			O_CLOEXEC);
+	struct stat st;
+	int ret;
 
-	if (fd < 0)
-		return -1;
-	if (!immutable_clear(fd)) {
-		close(fd);
-		return -1;
+	if (fstat(fd, &st))
+		return -errno;
+	h->store = s;
+	h->fd = fd;
+	h->was_set = false;
+	h->stripe = &stripes[(st.st_ino ^ st.st_dev * 31) % STRIPES];
+	pthread_mutex_lock(h->stripe);
+	if (immutable_get(fd) != 1)
+		return 0;	/* clear, or no such flag here */
+	ret = store_flags_clearing(s);
+	if (!ret)
+		ret = immutable_set(fd, false);
+	if (ret) {
+		pthread_mutex_unlock(h->stripe);
+		return ret;
 	}
-	return fd;
+	h->was_set = true;
+	return 0;
 }
 
-void immutable_restore(int fd)
+int immutable_release(struct immutable_hold *h, bool set)
 {
-	if (fd < 0)
-		return;
-	immutable_set(fd, true);
-	close(fd);
+	int ret = 0;
+
+	if (h->was_set || set) {
+		ret = immutable_set(h->fd, true);
+		if (ret)
+			store_flags_lost(h->store);
+	}
+	pthread_mutex_unlock(h->stripe);
+	return ret;
 }
 
 int immutable_probe(int dirfd)

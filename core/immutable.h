@@ -6,31 +6,53 @@
  * The immutable flag (FS_IMMUTABLE_FL, chattr +i) of store objects,
  * for --immutable. On a stock kernel an immutable inode cannot be
  * written, but neither linked, renamed over nor unlinked through any
- * name: vhashify clears the flag around its own link and unlink steps
- * and sets it again.
+ * name: vhashify clears the flag around its own link, rename and
+ * unlink steps and sets it again, always through immutable_hold() and
+ * immutable_release(), which
+ *  - serialise every hold of one inode in the process (guests run in
+ *    threads: one thread's set must not fall inside another's link),
+ *  - have the store note, durably, before the first flag is cleared,
+ *    that flags may be missing (see store_flags_clearing()), so that
+ *    the next run sets them again after a crash,
+ *  - remember whether the flag must be set back.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
+
+struct store;
 
 /* 1 when @fd's inode is immutable, 0 when not, -errno when unknown. */
 int immutable_get(int fd);
 /* Sets or clears the flag on @fd's inode. Returns 0 or -errno. */
 int immutable_set(int fd, bool on);
 
-/*
- * Clears the flag of @fd's inode if it is set. Returns true when it
- * did: immutable_set(fd, true) gives it back.
- */
-bool immutable_clear(int fd);
+/* A hold of one object's inode; see immutable_hold(). */
+struct immutable_hold {
+	struct store *store;
+	int fd;
+	pthread_mutex_t *stripe;	/* held until the release */
+	bool was_set;			/* the flag was cleared: set it back */
+};
 
 /*
- * Opens @name in @dirfd (no symlink followed) and clears its flag if
- * set. Returns an fd to hand to immutable_restore, or -1 when there was
- * nothing to clear (or it could not be opened).
+ * Takes hold of the inode open as @fd (any fd, read-only is enough), an
+ * object of store @s or a name of one: waits for other holds of that
+ * inode, then clears its immutable flag if set. Until
+ * immutable_release(), the caller may link, rename or unlink names of
+ * it; it must take no other hold meanwhile. A filesystem without the
+ * flag counts as a clear flag. Returns 0, or -errno with no hold
+ * taken (the flag left as it was).
  */
-int immutable_clear_at(int dirfd, const char *name);
-/* Sets the flag again on what immutable_clear_at cleared; closes @fd. */
-void immutable_restore(int fd);
+int immutable_hold(struct store *s, int fd, struct immutable_hold *h);
+
+/*
+ * Ends the hold: sets the flag again if it was set, or if @set (an
+ * object of an immutable store just linked). Does not close the fd.
+ * Returns 0, or -errno when the flag could not be set (the store then
+ * keeps its note, and the next run sets it).
+ */
+int immutable_release(struct immutable_hold *h, bool set);
 
 /*
  * Whether the filesystem of @dirfd lets us set the flag: tries it on a

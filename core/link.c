@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content.h"
 #include "immutable.h"
 #include "link.h"
 
@@ -142,7 +143,7 @@ int link_remove_leftover(struct store *s, int dirfd, const char *name,
 			 const struct stat *st)
 {
 	struct stat now;
-	bool held;
+	struct immutable_hold h;
 	int fd, ret = 0;
 
 	if (!S_ISREG(st->st_mode) || !tmpname_guest_is(name, s->ino) ||
@@ -154,19 +155,19 @@ int link_remove_leftover(struct store *s, int dirfd, const char *name,
 		return -errno;
 	/* a link to an immutable object: clear the flag meanwhile, on the
 	 * very inode that was found to be an object */
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_NOCTTY | O_CLOEXEC);
+	fd = content_open(dirfd, name);
 	if (fd < 0)
-		return -errno;
+		return fd == -ENXIO ? 0 : fd;	/* not a file any more */
 	if (fstat(fd, &now) || !same_inode(&now, st)) {
 		close(fd);
 		return 0;	/* swapped meanwhile: not ours to touch */
 	}
-	held = immutable_clear(fd);
-	if (unlinkat(dirfd, name, 0))
-		ret = -errno;
-	if (held)
-		immutable_set(fd, true);
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		if (unlinkat(dirfd, name, 0))
+			ret = -errno;
+		immutable_release(&h, false);
+	}
 	close(fd);
 	return ret ? ret : 1;
 }

@@ -527,6 +527,8 @@ static int setup_stores(struct run *r)
 			ret = store_open(r->store_paths[j], r->opt.hash,
 					 r->opt.hash_set, !create,
 					 &r->stores[j]);
+			if (!ret && create && r->opt.immutable)
+				ret = store_set_immutable(r->stores[j]);
 			if (ret)
 				return ret;
 		}

@@ -212,7 +212,7 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 	struct metakey key;
 	struct stat st, now, cst;
 	int fd, cfd, ret;
-	bool held;
+	struct immutable_hold h;
 
 	fd = content_open(e->dirfd, e->name);
 	if (fd < 0)
@@ -244,7 +244,11 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 
 	/* an immutable object cannot lose a name: clear the flag
 	 * meanwhile, and give it back for the other guests */
-	held = immutable_get(fd) == 1 && !immutable_set(fd, false);
+	ret = immutable_hold(r->g->store, fd, &h);
+	if (ret) {
+		unlinkat(r->tmpfd, tmp, 0);
+		goto out_close;
+	}
 	if (fstat(fd, &now)) {
 		ret = -errno;
 		unlinkat(r->tmpfd, tmp, 0);
@@ -255,8 +259,7 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 		ret = link_exchange(r->tmpfd, tmp, e->dirfd, e->name, &now,
 				    &cst, left);
 	}
-	if (held)
-		immutable_set(fd, true);
+	immutable_release(&h, false);
 	/* the store's name and this one: more are other hard links */
 	if (!ret && !c && st.st_nlink > 2)
 		ret = copy_add(r, st.st_ino, cst.st_ino, e->path);

@@ -57,19 +57,30 @@ static bool old_object_name(const char *name)
 	       strlen(dash + 1) == 8 && is_hex(dash + 1, 8);
 }
 
-/* Removes the old name @name in @dirfd, clearing the flag meanwhile. */
-static int remove_old(int dirfd, const char *name)
+/*
+ * Removes the old name @name in @dirfd of the object now in store @s,
+ * clearing the flag meanwhile.
+ */
+static int remove_old(struct store *s, int dirfd, const char *name)
 {
-	int held, ret = 0;
+	struct immutable_hold h;
+	int fd, ret;
 
 	if (!unlinkat(dirfd, name, 0))
 		return 0;
 	if (errno != EPERM)
 		return -errno;
-	held = immutable_clear_at(dirfd, name);
-	if (held < 0 || unlinkat(dirfd, name, 0))
-		ret = -errno;
-	immutable_restore(held);	/* the inode lives on in the store */
+	fd = content_open(dirfd, name);
+	if (fd < 0)
+		return fd;
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		if (unlinkat(dirfd, name, 0))
+			ret = -errno;
+		/* the inode lives on in the store */
+		immutable_release(&h, false);
+	}
+	close(fd);
 	return ret;
 }
 
@@ -87,7 +98,7 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 	struct stat now, ost;
 	unsigned int sib;
 	off_t size;
-	bool held;
+	struct immutable_hold h;
 	int ret, ofd;
 
 	ret = content_hash(fd, r->s->hash, &d, &size);
@@ -130,10 +141,11 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 			break;
 		}
 		/* a link to an immutable inode needs the flag off */
-		held = immutable_clear(fd);
+		ret = immutable_hold(r->s, fd, &h);
+		if (ret)
+			break;
 		ret = store_adopt(r->s, fd, st, name);
-		if (held)
-			immutable_set(fd, true);
+		immutable_release(&h, false);
 		if (ret == -EEXIST)
 			continue;
 		ret = ret ? ret : 1;
@@ -199,7 +211,7 @@ static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
 		r->t.already++;
 	}
 	if (r->o->remove && !r->o->dry_run) {
-		ret = remove_old(dirfd, name);
+		ret = remove_old(r->s, dirfd, name);
 		if (ret)
 			goto failed;
 		r->t.removed++;

@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include "content.h"
+#include "immutable.h"
 #include "log.h"
 #include "store.h"
 #include "tmpname.h"
@@ -121,8 +122,9 @@ static int write_config(struct store *s)
 		close(fd);
 		goto out_errno;
 	}
-	fprintf(f, "# vhashify store: do not edit\nformat: %d\nhash: %s\n",
-		STORE_FORMAT, hash_method_name(s->hash));
+	fprintf(f, "# vhashify store: do not edit\nformat: %d\nhash: %s\n%s",
+		STORE_FORMAT, hash_method_name(s->hash),
+		s->immutable ? "immutable: yes\n" : "");
 	if (fflush(f) || fsync(fileno(f))) {
 		fclose(f);
 		goto out_errno;
@@ -182,6 +184,8 @@ static int read_config(struct store *s, enum hash_method want,
 			if (hash_method_parse(val, &s->hash))
 				goto bad_line;
 			have_hash = true;
+		} else if (!strcmp(line, "immutable") && !strcmp(val, "yes")) {
+			s->immutable = true;
 		} else {
 			goto bad_line;
 		}
@@ -301,6 +305,135 @@ static int scan_objects(struct store *s)
 	}
 	closedir(top);
 	return ret;
+}
+
+#define PENDING "immutable-pending"
+
+/* What flag_all() did. */
+struct flagging {
+	bool crashed;		/* after a crash: say each one */
+	unsigned long set, failed;
+};
+
+/* Sets the immutable flag of object @name if it lacks it. */
+static int flag_one(struct store *s, int dirfd, const char *name,
+		    const struct stat *st, void *arg)
+{
+	struct flagging *f = arg;
+	const char *base = strchr(name, '/');
+	int fd, ret;
+
+	if (!base || !S_ISREG(st->st_mode) || strstr(base, "-content"))
+		return 0;	/* not an object verify could pass */
+	fd = content_open(dirfd, base + 1);
+	ret = fd < 0 ? fd : immutable_get(fd);
+	if (!ret)
+		ret = immutable_set(fd, true);
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0) {
+		error("cannot make '%s/objects/%s' immutable: %s",
+		      qs(s->path), qs(name), strerror(-ret));
+		f->failed++;
+	} else if (!ret) {
+		f->set++;
+		if (f->crashed)
+			warning("'%s/objects/%s' was not immutable: a run was "
+				"interrupted while it had cleared the flag; "
+				"set again", qs(s->path), qs(name));
+	}
+	return 0;
+}
+
+/* Gives every object the immutable flag; returns 0 or -errno. */
+static int flag_all(struct store *s, bool crashed)
+{
+	struct flagging f = { .crashed = crashed };
+	int ret = store_each_object(s, flag_one, &f);
+
+	if (ret) {
+		error("cannot read objects of store '%s': %s", qs(s->path),
+		      strerror(-ret));
+		return ret;
+	}
+	note(1, "store '%s': set the immutable flag of %lu objects",
+	     qs(s->path), f.set);
+	return f.failed ? -EIO : 0;
+}
+
+int store_flags_clearing(struct store *s)
+{
+	int fd, ret = 0;
+
+	if (s->dirfd < 0)
+		return -ENOENT;
+	pthread_mutex_lock(&s->lock);
+	if (!s->pending) {
+		fd = openat(s->dirfd, PENDING, O_WRONLY | O_CREAT | O_NOFOLLOW |
+			    O_NONBLOCK | O_CLOEXEC, 0600);
+		if (fd < 0 || fsync(fd) || fsync(s->dirfd))
+			ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (ret)
+			error("cannot write '%s/%s': %s", qs(s->path), PENDING,
+			      strerror(-ret));
+		s->pending = !ret;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+void store_flags_lost(struct store *s)
+{
+	store_flags_clearing(s);
+	pthread_mutex_lock(&s->lock);
+	s->pending_keep = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+int store_set_immutable(struct store *s)
+{
+	int ret;
+
+	if (s->immutable)
+		return 0;
+	/* killed before every object has its flag: the next run goes on */
+	ret = store_flags_clearing(s);
+	if (ret)
+		return ret;
+	s->immutable = true;
+	ret = write_config(s);
+	if (ret) {
+		s->immutable = false;
+		return ret;
+	}
+	ret = flag_all(s, false);
+	if (ret)
+		s->pending_keep = true;
+	return ret;
+}
+
+/*
+ * A run left STORE/immutable-pending: it was killed, or could not set a
+ * flag back. In an immutable store, give every object its flag again.
+ */
+static int check_pending(struct store *s)
+{
+	struct stat st;
+
+	if (fstatat(s->dirfd, PENDING, &st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	s->pending = true;
+	/* a dry run changes nothing: the note stays for the next run */
+	s->pending_keep = s->dry_run;
+	if (s->dry_run || !s->immutable)
+		return 0;
+	if (flag_all(s, true)) {
+		s->pending_keep = true;
+		return -EIO;
+	}
+	return 0;
 }
 
 /* Finds the filesystem of a store that does not exist yet. */
@@ -424,6 +557,9 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 		      strerror(-ret));
 		goto out_close;
 	}
+	ret = check_pending(s);
+	if (ret)
+		goto out_close;
 	*out = s;
 	return 0;
 
@@ -438,6 +574,8 @@ void store_close(struct store *s)
 
 	if (!s)
 		return;
+	if (s->pending && !s->pending_keep && !unlinkat(s->dirfd, PENDING, 0))
+		fsync(s->dirfd);
 	for (i = 0; i < STORE_FANOUTS; i++)
 		if (s->fanfd[i] >= 0)
 			close(s->fanfd[i]);

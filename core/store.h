@@ -13,6 +13,8 @@
  *                           ".N" siblings take over when an object has
  *                           as many links as the filesystem allows
  *   STORE/tmp/              named temporaries where O_TMPFILE is missing
+ *   STORE/immutable-pending there while a run may have cleared the
+ *                           immutable flag of an object (immutable.h)
  *
  * An object is a guest file adopted as it is (store_adopt), or, for
  * --immutable and reflink, a private copy given its metadata; either is
@@ -55,10 +57,13 @@ struct store {
 	long link_max;		/* links an inode may have there */
 	enum hash_method hash;
 	bool dry_run;		/* never write; remember would-be objects */
+	bool immutable;		/* every object has the immutable flag */
+	bool pending;		/* we made immutable-pending */
+	bool pending_keep;	/* a flag may be missing: leave it there */
 	struct u64set inodes;	/* inode numbers of all objects */
 	struct u64set planned;	/* dry run: names of would-be objects */
-	pthread_mutex_t lock;	/* guards both sets and fanfd: guests run
-				 * in threads */
+	pthread_mutex_t lock;	/* guards both sets, fanfd and the pending
+				 * flags: guests run in threads */
 };
 
 /*
@@ -66,12 +71,36 @@ struct store {
  * @hash) when missing or an empty directory, unless @dry_run. An
  * existing store keeps its method: @hash_forced makes a different one
  * an error. Takes the lock (shared in a dry run), waiting for other
- * runs, and reads the inode numbers of all objects.
+ * runs, and reads the inode numbers of all objects. Unless @dry_run,
+ * an immutable store that a run left with STORE/immutable-pending
+ * (killed, or a flag it could not set) gets the flag set again on
+ * every object that lacks it, each one named.
  * Prints the reason and returns -errno on failure.
  */
 int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	       bool dry_run, struct store **out);
+/*
+ * Closes the store; removes STORE/immutable-pending when this run made
+ * it and set back every flag it cleared.
+ */
 void store_close(struct store *s);
+
+/*
+ * Makes @s an immutable store (--immutable): recorded in its config, so
+ * that every later run keeps every object immutable and --verify checks
+ * the flag; sets the flag on every object that lacks it. Prints the
+ * reason and returns -errno on failure.
+ */
+int store_set_immutable(struct store *s);
+
+/*
+ * Called before an object's immutable flag is cleared: makes sure
+ * STORE/immutable-pending is on disk (once per run). Returns 0 or
+ * -errno (then the flag must not be cleared).
+ */
+int store_flags_clearing(struct store *s);
+/* An object's flag could not be set back: immutable-pending stays. */
+void store_flags_lost(struct store *s);
 
 /*
  * Whether @st (of a file on any filesystem) is an object of @s. This,

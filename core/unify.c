@@ -158,11 +158,17 @@ static int object_matches(const struct candidate *c, int ofd,
 	return ret < 0 ? ret : !ret;
 }
 
+/* Whether objects get the immutable flag: --immutable, or the store's. */
+static bool immutable(const struct candidate *c)
+{
+	return c->p->immutable || c->p->store->immutable;
+}
+
 /*
  * Links the candidate to object @name, open as @ofd. An immutable
  * object has its flag cleared for the link (nothing can link to an
- * immutable inode) and set again, and --immutable sets it on every
- * object linked.
+ * immutable inode) and set again, and an immutable store sets it on
+ * every object linked.
  */
 static int link_object(struct candidate *c, const char *name, int ofd)
 {
@@ -170,23 +176,23 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 	const struct walk_entry *e = c->e;
 	int dirfd = store_object_dir(s, name, false);
 	char left[TMPNAME_MAX];
-	bool held;
+	struct immutable_hold h;
 	int ret, err;
 
 	if (dirfd < 0)
 		return dirfd;
-	held = immutable_clear(ofd);
+	ret = immutable_hold(s, ofd, &h);
+	if (ret)
+		return ret;
 	ret = link_replace(s, dirfd, name + 3, e->dirfd, e->name, &c->st,
 			   left);
 	if (ret == -EAGAIN)
 		error("cannot link '%s%s': the guest kept replacing it; its "
 		      "newest file is left beside it as '%s'",
 		      qs(c->p->guest), qs(e->path), qs(left));
-	if (held || (!ret && c->p->immutable)) {
-		err = immutable_set(ofd, true);
-		if (err && !held)
-			fail(c, "make immutable the object of", err);
-	}
+	err = immutable_release(&h, !ret && immutable(c));
+	if (err)
+		fail(c, "make immutable the object of", err);
 	return ret;
 }
 
@@ -231,8 +237,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*stored = size;
 				return UNIFY_LINKED_NEW;
 			}
-			ret = c->p->immutable ? make_object(c, name, &ofd) :
-						adopt_object(c, name);
+			ret = immutable(c) ? make_object(c, name, &ofd) :
+					     adopt_object(c, name);
 			if (ret == -EEXIST) {
 				sibling--;	/* appeared meanwhile: look again */
 				continue;
@@ -243,7 +249,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				fail(c, "store", ret);
 				return UNIFY_FAILED;
 			}
-			if (!c->p->immutable) {
+			if (!immutable(c)) {
 				*freed = 0;	/* the guest keeps its inode */
 				return UNIFY_LINKED_NEW;
 			}

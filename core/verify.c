@@ -56,7 +56,36 @@ static const char *check(struct store *s, int fd, const char *name,
 		meta_ok = k.id == meta_id;
 		metakey_release(&k);
 	}
-	return meta_ok ? NULL : "metadata changed since it was stored";
+	if (!meta_ok)
+		return "metadata changed since it was stored";
+	if (s->immutable && immutable_get(fd) != 1)
+		return "not immutable, in an immutable store";
+	return NULL;
+}
+
+/*
+ * Unlinks entry @base (@st) of fan-out directory @dirfd; an immutable
+ * object loses its flag meanwhile and gets it back, for the guests keep
+ * the inode. Returns 0 or -errno.
+ */
+static int remove_entry(struct store *s, int dirfd, const char *base,
+		  const struct stat *st)
+{
+	struct immutable_hold h;
+	int fd, ret;
+
+	if (!S_ISREG(st->st_mode))
+		return unlinkat(dirfd, base, 0) ? -errno : 0;
+	fd = content_open(dirfd, base);
+	if (fd < 0)
+		return fd;
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		ret = unlinkat(dirfd, base, 0) ? -errno : 0;
+		immutable_release(&h, false);
+	}
+	close(fd);
+	return ret;
 }
 
 static int verify_one(struct store *s, int dirfd, const char *name,
@@ -108,16 +137,13 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 	error("corrupt object '%s/objects/%s': %s", qs(s->path), qs(name),
 	      why);
 	if (v->remove && !s->dry_run) {
-		int held = immutable_clear_at(dirfd, base);
-
-		/* the guests keep the inode: give it its flag back */
-		if (unlinkat(dirfd, base, 0))
+		err = remove_entry(s, dirfd, base, st);
+		if (err)
 			error("cannot remove '%s/objects/%s': %s",
-			      qs(s->path), name, strerror(errno));
+			      qs(s->path), qs(name), strerror(-err));
 		else
 			note(0, "removed '%s' from the store: the next run "
-			     "makes a good object of its files", name);
-		immutable_restore(held);
+			     "makes a good object of its files", qs(name));
 	}
 	return 0;
 }

@@ -42,7 +42,8 @@ check "no temporaries are left behind" \
 	test -z "$(find "$M/g1" "$M/g2" -name '.vhashify.tmp.*')"
 
 # otherwise a guest's own file becomes the object: no bytes are written
-run_vh --pkgmgr=none --store "$M/store" "$M/g1" "$M/g2"
+# (in another store: one that was --immutable stays so)
+run_vh --pkgmgr=none --store "$M/store2" "$M/g1" "$M/g2"
 check "without copies the full filesystem is no obstacle" status_is 0
 check "and shares what it could not before" \
 	test "$(stat -c %h "$M/g1/usr/share/f8")" = 3
