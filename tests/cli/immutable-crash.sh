@@ -13,7 +13,7 @@ chattr +i "$T" 2>/dev/null && chattr -i "$T" ||
 	skip_all "cannot set the immutable flag here"
 KILLS=5
 [ "${VHASHIFY_LONG_TESTS:-0}" = 1 ] && KILLS=200
-plan 11
+plan 13
 trap 'chattr -R -i "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
 S=$T/s
@@ -71,6 +71,16 @@ run_vh --store "$S" --verify --dry-run
 check "--verify reports an object whose flag someone cleared" \
 	eval 'status_is 1 && err_has "not immutable, in an immutable store"'
 chattr +i "$o"
+
+# gc clears an unreferenced object's flag to unlink it; when the unlink
+# fails (its fan-out directory made immutable), the flag comes back
+run_vh --store "$S" --restore "$T/g1" "$T/g2" "$T/g3"
+fan=$(dirname "$(find "$S/objects" -type f | head -n 1)")
+chattr +i "$fan"
+run_vh --store "$S" --gc
+chattr -i "$fan"
+check "gc whose unlink fails exits 1" status_is 1
+check "and leaves every object immutable" all_immutable
 
 # kills at random moments, each followed by one complete run
 broken=0
