@@ -32,7 +32,7 @@ struct immutable_hold {
 	struct store *store;
 	int fd;
 	pthread_mutex_t *stripe;	/* held until the release */
-	bool was_set;			/* the flag was cleared: set it back */
+	bool was_set;		/* the flag was cleared: set it back */
 };
 
 /*
