@@ -477,6 +477,19 @@ out_error:
 }
 
 /*
+ * Whether --restore writes in store @j: it copies into the store's
+ * tmp/ and clears flags of its objects, so it needs the store's lock
+ * for itself; a store that is not there has nothing to restore.
+ */
+static bool restores(const struct run *r, int j)
+{
+	struct stat st;
+
+	return r->opt.mode == MODE_RESTORE && !r->opt.dry_run &&
+	       !stat(r->store_paths[j], &st);
+}
+
+/*
  * Gives every guest the store on its filesystem, opening (or, to
  * hashify, creating) only the stores that some guest needs.
  */
@@ -525,7 +538,8 @@ static int setup_stores(struct run *r)
 			;
 		if (!r->stores[j]) {
 			ret = store_open(r->store_paths[j], r->opt.hash,
-					 r->opt.hash_set, !create,
+					 r->opt.hash_set,
+					 !create && !restores(r, j),
 					 &r->stores[j]);
 			if (!ret && create && r->opt.immutable)
 				ret = store_set_immutable(r->stores[j]);

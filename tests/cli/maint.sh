@@ -4,7 +4,7 @@
 # giving a guest private copies again, dry runs changing nothing.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 25
+plan 26
 
 S=$T/store
 for g in g1 g2 g3; do
@@ -58,7 +58,14 @@ check "--restore --dry-run counts the shared files" \
 $MANIFEST -i "$T/g1" >"$T/g1.dry"
 check "--restore --dry-run changes nothing" \
 	same_manifest "$T/g1.inodes" "$T/g1.dry"
+# another run's shared lock (a dry run's) makes a restore wait: it
+# writes in the store and must have it to itself
+flock -s "$S/lock" sleep 2 &
+sleep 0.5
 run_vh --store "$S" --restore "$T/g1"
+wait
+check "--restore waits for the store's lock" \
+	err_has "is in use by another run, waiting"
 check "--restore exits 0" status_is 0
 check "every file of the restored guest has link count 1" \
 	test -z "$(find "$T/g1" -type f -links +1)"
