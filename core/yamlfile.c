@@ -110,6 +110,56 @@ static int check_keys(struct yaml_file *y)
 	return ret;
 }
 
+/*
+ * Reads the tokens of @f (then rewound) and refuses nesting deeper than
+ * YAML_FILE_MAX_DEPTH: libyaml's scanner looks at every open level for
+ * each token, so a file of many unclosed '[' would cost time in the
+ * square of its size. Returns 0, or -EINVAL (said, naming the line).
+ */
+static int check_depth(FILE *f, const char *file)
+{
+	yaml_parser_t parser;
+	yaml_token_t token;
+	int depth = 0, ret = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_file(&parser, f);
+	while (!done && !ret) {
+		if (!yaml_parser_scan(&parser, &token))
+			break;	/* malformed: the load says where */
+		switch (token.type) {
+		case YAML_FLOW_SEQUENCE_START_TOKEN:
+		case YAML_FLOW_MAPPING_START_TOKEN:
+		case YAML_BLOCK_SEQUENCE_START_TOKEN:
+		case YAML_BLOCK_MAPPING_START_TOKEN:
+			if (++depth > YAML_FILE_MAX_DEPTH) {
+				error("'%s' line %lu: nested more than %d "
+				      "levels deep", qs(file),
+				      (unsigned long)token.start_mark.line + 1,
+				      YAML_FILE_MAX_DEPTH);
+				ret = -EINVAL;
+			}
+			break;
+		case YAML_FLOW_SEQUENCE_END_TOKEN:
+		case YAML_FLOW_MAPPING_END_TOKEN:
+		case YAML_BLOCK_END_TOKEN:
+			depth--;
+			break;
+		case YAML_STREAM_END_TOKEN:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_token_delete(&token);
+	}
+	yaml_parser_delete(&parser);
+	rewind(f);
+	return ret;
+}
+
 int yaml_file_load(struct yaml_file *y, const char *file,
 		   bool quiet_missing)
 {
@@ -128,10 +178,11 @@ int yaml_file_load(struct yaml_file *y, const char *file,
 		y->file = NULL;
 		return ret;
 	}
-	if (!yaml_parser_initialize(&parser)) {
+	ret = check_depth(f, file);
+	if (ret || !yaml_parser_initialize(&parser)) {
 		fclose(f);
 		y->file = NULL;
-		return -ENOMEM;
+		return ret ? ret : -ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &y->doc)) {

@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <yaml.h>
 
+/* Collections nested deeper than this are refused: none of our files
+ * needs more than a few levels. */
+#define YAML_FILE_MAX_DEPTH 64
+
 struct yaml_file {
 	const char *file;
 	yaml_document_t doc;
@@ -19,8 +23,9 @@ struct yaml_file {
  * Loads @file, which must be a regular file (anything else, such as a
  * FIFO, is -ENXIO and never opened). An empty file gives a document
  * without a root node. Prints "'FILE' line N: PROBLEM" for malformed
- * YAML, for a second document, and for a key given twice in a mapping
- * at any level. Returns 0, -ENOENT (printed unless @quiet_missing), or
+ * YAML, for a second document, for a key given twice in a mapping at
+ * any level, and for nesting deeper than YAML_FILE_MAX_DEPTH (in time
+ * linear in the file's size). Returns 0, -ENOENT (printed unless @quiet_missing), or
  * another -errno.
  */
 int yaml_file_load(struct yaml_file *y, const char *file,

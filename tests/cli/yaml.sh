@@ -6,7 +6,7 @@
 # opened, and cannot block the run (timeout).
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 command -v timeout >/dev/null || skip_all "timeout is needed"
-plan 16
+plan 18
 
 cp -r "$VHASHIFY_SYSCONFDIR" "$T/etc"
 export VHASHIFY_SYSCONFDIR="$T/etc"
@@ -95,4 +95,15 @@ ln -s "$T/rule.yaml" "$T/etc/detect.d/link.yaml"
 with_dropin ''
 check "a symlink to a regular drop-in is read" \
 	eval 'status_is 0 && out_has "$T/g: exclude-file ("'
+rm "$T/etc/detect.d/link.yaml"
+
+# deep nesting is refused by its line before libyaml's scanner, whose
+# cost grows with the square of the open levels, sees it all
+deep=$(head -c 100000 /dev/zero | tr '\0' '[')
+with_conf "exclude-lists: $deep\n"
+check "100,000 unclosed [ in vhashify.yaml: refused, naming the line" \
+	eval 'status_is 2 && err_has "c.yaml'"'"' line 1: nested more than 64 levels deep"'
+with_dropin "rules:\n  - backend: $deep\n"
+check "the same in a detect.d drop-in" \
+	eval 'status_is 2 && err_has "x.yaml'"'"' line 2: nested more than 64"'
 done_testing
