@@ -226,13 +226,28 @@ int guest_find_all(const char *const *templates,
 	return ret;
 }
 
+/* the kernel's retries of a lookup a rename raced with, before it gives
+ * up with EAGAIN; we try that many times again */
+#define OPENAT2_TRIES 64
+
+int guest_openat2(int rootfd, const char *path, struct open_how *how)
+{
+	long fd;
+	int tries = 0;
+
+	do
+		fd = syscall(SYS_openat2, rootfd, path, how, sizeof(*how));
+	while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_TRIES);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int guest_openat(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = flags | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
+	int fd;
 	int ret;
 
 	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
@@ -246,9 +261,9 @@ int guest_openat(int rootfd, const char *path, int flags)
 		how.flags = O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW);
 	else if (!(flags & O_PATH))
 		how.flags |= O_NOCTTY;	/* openat2 refuses it with O_PATH */
-	fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	fd = guest_openat2(rootfd, path, &how);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (flags & (O_PATH | O_DIRECTORY))
 		return fd;
 	ret = content_reopen(fd, flags, NULL);

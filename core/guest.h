@@ -81,4 +81,14 @@ int guest_find_above(int fd, const struct guest *guests, int n);
  */
 int guest_openat(int rootfd, const char *path, int flags);
 
+struct open_how;
+/*
+ * openat2(@rootfd, @path, @how) for a path inside a guest, tried again
+ * while the kernel gives up with EAGAIN (a rename anywhere on the
+ * system raced with a ".." it resolved under RESOLVE_IN_ROOT). Opens
+ * whatever @how asks: guest_openat() is the safe way to read a file.
+ * Returns an fd or -errno.
+ */
+int guest_openat2(int rootfd, const char *path, struct open_how *how);
+
 #endif

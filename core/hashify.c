@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <linux/openat2.h>
 
 #include "content.h"
+#include "guest.h"
 #include "hashify.h"
 #include "link.h"
 #include "log.h"
@@ -324,15 +324,15 @@ static int open_dir_of(const struct guest_run *r,
 	const char *slash = strrchr(n->path, '/');
 	char *dir = strndup(n->path, slash == n->path ? 1 : slash - n->path);
 	struct stat st;
-	long fd;
+	int fd;
 
 	if (!dir)
 		return -ENOMEM;
 	*name = slash + 1;
-	fd = syscall(SYS_openat2, r->g->rootfd, dir, &how, sizeof(how));
+	fd = guest_openat2(r->g->rootfd, dir, &how);
 	free(dir);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) || st.st_dev != r->g->st.st_dev ||
 	    st.st_ino != n->dir_ino) {
 		close(fd);

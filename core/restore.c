@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "content.h"
+#include "guest.h"
 #include "immutable.h"
 #include "link.h"
 #include "log.h"
@@ -120,11 +120,11 @@ static int open_copy(const struct restore *r, const struct copy_of *c,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
 			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
-	long fd;
+	int fd;
 
-	fd = syscall(SYS_openat2, r->g->rootfd, c->path, &how, sizeof(how));
+	fd = guest_openat2(r->g->rootfd, c->path, &how);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
 	    st->st_ino != c->copy || st->st_dev != obj->st_dev ||
 	    st->st_size != obj->st_size || st->st_mode != obj->st_mode ||
