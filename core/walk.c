@@ -179,7 +179,8 @@ static bool list_by_name(struct walk *w, int fd, struct dent **v, size_t *n)
 {
 	if (list_dir(w, fd, v, n))
 		return false;
-	qsort(*v, *n, sizeof(**v), cmp_name);
+	if (*n > 1)
+		qsort(*v, *n, sizeof(**v), cmp_name);
 	return true;
 }
 
@@ -194,7 +195,8 @@ static void give_mtime_back(struct walk *w, struct level *l)
 	size_t n_now, n_later;
 	bool same;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_name);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_name);
 	if (!list_by_name(w, l->fd, &now, &n_now))
 		return;
 	if (same_listing(l->v, l->n, now, n_now) && !futimens(l->fd, t)) {
