@@ -19,26 +19,6 @@ struct gc {
 	int failed;
 };
 
-/*
- * Unlinks object @base of fan-out directory @dirfd. An immutable object
- * loses its flag for that; should the unlink fail, it gets it back.
- */
-static int remove_object(struct store *s, int dirfd, const char *base)
-{
-	struct immutable_hold h;
-	int fd, ret;
-
-	fd = content_open(dirfd, base);
-	if (fd < 0)
-		return fd;
-	ret = immutable_hold(s, fd, &h);
-	if (!ret) {
-		ret = unlinkat(dirfd, base, 0) ? -errno : 0;
-		immutable_release(&h, false);
-	}
-	close(fd);
-	return ret;
-}
 
 static int collect(struct store *s, int dirfd, const char *name,
 		   const struct stat *st, void *arg)
@@ -72,7 +52,7 @@ static int collect(struct store *s, int dirfd, const char *name,
 	}
 	/* the lock keeps hashify runs out: nobody links it meanwhile */
 	if (!s->dry_run) {
-		ret = remove_object(s, dirfd, base);
+		ret = immutable_unlink(s, dirfd, base, NULL);
 		if (ret) {
 			error("cannot remove object '%s/objects/%s': %s",
 			      qs(s->path), qs(name), strerror(-ret));

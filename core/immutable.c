@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <linux/fs.h>
 
+#include "content.h"
 #include "immutable.h"
 #include "store.h"
 #include "tmpname.h"
@@ -75,6 +76,36 @@ int immutable_release(struct immutable_hold *h, bool set)
 			store_flags_lost(h->store);
 	}
 	pthread_mutex_unlock(h->stripe);
+	return ret;
+}
+
+int immutable_unlink(struct store *s, int dirfd, const char *name,
+		     const struct stat *expect)
+{
+	struct immutable_hold h;
+	struct stat now;
+	int fd, ret;
+
+	if (!unlinkat(dirfd, name, 0))
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	/* an immutable inode keeps its names: clear the flag meanwhile,
+	 * on the very inode @expect names */
+	fd = content_open(dirfd, name);
+	if (fd < 0)
+		return fd == -ENXIO ? -ESTALE : fd;	/* not a file now */
+	if (expect && (fstat(fd, &now) || now.st_dev != expect->st_dev ||
+		       now.st_ino != expect->st_ino)) {
+		close(fd);
+		return -ESTALE;
+	}
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		ret = unlinkat(dirfd, name, 0) ? -errno : 0;
+		immutable_release(&h, false);
+	}
+	close(fd);
 	return ret;
 }
 

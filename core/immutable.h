@@ -54,6 +54,17 @@ int immutable_hold(struct store *s, int fd, struct immutable_hold *h);
  */
 int immutable_release(struct immutable_hold *h, bool set);
 
+struct stat;
+/*
+ * Removes the name @name in @dirfd of an object of store @s; an
+ * immutable one loses its flag meanwhile (through a hold) and gets it
+ * back, for its other names keep the inode. With @expect, only while
+ * the name is that inode. Returns 0, -ESTALE when the name is another
+ * inode or no file now, or -errno.
+ */
+int immutable_unlink(struct store *s, int dirfd, const char *name,
+		     const struct stat *expect);
+
 /*
  * Whether the filesystem of @dirfd lets us set the flag: tries it on a
  * temporary file there. Returns 0 or -errno (said why by the caller).

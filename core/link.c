@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "content.h"
 #include "immutable.h"
 #include "link.h"
 
@@ -142,32 +141,13 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
 int link_remove_leftover(struct store *s, int dirfd, const char *name,
 			 const struct stat *st)
 {
-	struct stat now;
-	struct immutable_hold h;
-	int fd, ret = 0;
+	int ret;
 
 	if (!S_ISREG(st->st_mode) || !tmpname_guest_is(name, s->ino) ||
 	    !store_is_object(s, st))
 		return 0;
-	if (!unlinkat(dirfd, name, 0))
-		return 1;
-	if (errno != EPERM)
-		return -errno;
-	/* a link to an immutable object: clear the flag meanwhile, on the
-	 * very inode that was found to be an object */
-	fd = content_open(dirfd, name);
-	if (fd < 0)
-		return fd == -ENXIO ? 0 : fd;	/* not a file any more */
-	if (fstat(fd, &now) || !same_inode(&now, st)) {
-		close(fd);
+	ret = immutable_unlink(s, dirfd, name, st);
+	if (ret == -ESTALE)
 		return 0;	/* swapped meanwhile: not ours to touch */
-	}
-	ret = immutable_hold(s, fd, &h);
-	if (!ret) {
-		if (unlinkat(dirfd, name, 0))
-			ret = -errno;
-		immutable_release(&h, false);
-	}
-	close(fd);
 	return ret ? ret : 1;
 }

@@ -58,33 +58,6 @@ static bool old_object_name(const char *name)
 }
 
 /*
- * Removes the old name @name in @dirfd of the object now in store @s,
- * clearing the flag meanwhile.
- */
-static int remove_old(struct store *s, int dirfd, const char *name)
-{
-	struct immutable_hold h;
-	int fd, ret;
-
-	if (!unlinkat(dirfd, name, 0))
-		return 0;
-	if (errno != EPERM)
-		return -errno;
-	fd = content_open(dirfd, name);
-	if (fd < 0)
-		return fd;
-	ret = immutable_hold(s, fd, &h);
-	if (!ret) {
-		if (unlinkat(dirfd, name, 0))
-			ret = -errno;
-		/* the inode lives on in the store */
-		immutable_release(&h, false);
-	}
-	close(fd);
-	return ret;
-}
-
-/*
  * Links the object open as @fd (@st) into the store under the name of
  * its content and metadata, or finds it there already. Returns 1 when
  * adopted (or would be), 0 when already there, -errno.
@@ -211,7 +184,7 @@ static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
 		r->t.already++;
 	}
 	if (r->o->remove && !r->o->dry_run) {
-		ret = remove_old(r->s, dirfd, name);
+		ret = immutable_unlink(r->s, dirfd, name, NULL);
 		if (ret)
 			goto failed;
 		r->t.removed++;

@@ -69,23 +69,11 @@ static const char *check(struct store *s, int fd, const char *name,
  * the inode. Returns 0 or -errno.
  */
 static int remove_entry(struct store *s, int dirfd, const char *base,
-		  const struct stat *st)
+			const struct stat *st)
 {
-	struct immutable_hold h;
-	int fd, ret;
-
 	if (!S_ISREG(st->st_mode))
 		return unlinkat(dirfd, base, 0) ? -errno : 0;
-	fd = content_open(dirfd, base);
-	if (fd < 0)
-		return fd;
-	ret = immutable_hold(s, fd, &h);
-	if (!ret) {
-		ret = unlinkat(dirfd, base, 0) ? -errno : 0;
-		immutable_release(&h, false);
-	}
-	close(fd);
-	return ret;
+	return immutable_unlink(s, dirfd, base, NULL);
 }
 
 static int verify_one(struct store *s, int dirfd, const char *name,
