@@ -28,7 +28,11 @@
 
 #define VSERVER_ROOT "/etc/vservers"
 
-/* util-vserver's shipped default lists, newer place first. */
+/*
+ * util-vserver's shipped default lists, newer place first; the
+ * environment variable VHASHIFY_VUNIFY_EXCLUDE, when set and not
+ * empty, names the one shipped list instead (for tests, packagers).
+ */
 extern const char *const vserver_default_lists[];
 
 struct vserver_guest {
