@@ -84,9 +84,11 @@ static const char usage_text[] =
 "                       chose it\n"
 "      --list-guests    print the guests found, their roots and backends\n"
 "      --list-backends  print the installed backend plugins\n"
-"      --adopt-store DIR\n"
+"      --adopt-store DIR|auto [GUEST...]\n"
 "                       take the objects of util-vserver's hash directory\n"
-"                       DIR into the store, no byte copied;\n"
+"                       DIR (auto: the GUESTs' own) into the store, no\n"
+"                       byte copied, then remove util-vserver's NAME;XXXXXX\n"
+"                       leftovers linked to them in the GUESTs;\n"
 "                       --remove-adopted removes their old names and\n"
 "                       util-vserver's empty placeholders\n"
 "      --migrate-flags keep|clear\n"
@@ -475,9 +477,14 @@ int cli_parse(int argc, char **argv, struct options *o)
 	case MODE_LIST_GUESTS:
 	case MODE_GC:
 	case MODE_VERIFY:
-	case MODE_ADOPT:
 		if (o->n_guests || o->all)
 			return usage_error("this action takes no guest");
+		break;
+	case MODE_ADOPT:
+		/* auto: the guests' hash directories; guests: leftovers */
+		if (!strcmp(o->adopt_dir, "auto") && !o->n_guests && !o->all)
+			return usage_error("--adopt-store=auto takes guests "
+					   "(or --all)");
 		break;
 	case MODE_STATS:
 		break;	/* guests, if given, are counted as referencing */

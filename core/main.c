@@ -751,7 +751,10 @@ static int run_migrate_flags(struct run *r)
 	return failed || t.failed ? EXIT_FAILED : EXIT_OK;
 }
 
-/* --adopt-store DIR */
+/*
+ * --adopt-store DIR or =auto (the guests' hash directories), and
+ * --destination DIR; then util-vserver's leftovers in the guests.
+ */
 static int run_adopt(struct run *r)
 {
 	struct adopt_options ao = {
@@ -764,9 +767,16 @@ static int run_adopt(struct run *r)
 		.remove = r->opt.remove_adopted,
 		.dry_run = r->opt.dry_run,
 	};
-	int ret = adopt_hash_dir(r->opt.adopt_dir, &ao);
+	int i, ret, left = 0;
 
-	return ret < 0 ? EXIT_USAGE : ret ? EXIT_FAILED : EXIT_OK;
+	ret = strcmp(r->opt.adopt_dir, "auto") ?
+	      adopt_hash_dir(r->opt.adopt_dir, &ao) :
+	      adopt_guests_hash_dirs(r->vservers, r->guests, r->n_guests,
+				     &ao);
+	for (i = 0; ret >= 0 && i < r->n_guests; i++)
+		left |= adopt_leftovers(&r->guests[i], &ao);
+	adopt_release(&ao);
+	return ret < 0 ? EXIT_USAGE : ret || left ? EXIT_FAILED : EXIT_OK;
 }
 
 /*
@@ -908,7 +918,9 @@ int main(int argc, char **argv)
 		status = run_store_action(&r);
 		goto out;
 	case MODE_ADOPT:
-		status = run_adopt(&r);
+		/* guests given: their hash directories, their leftovers */
+		if (!setup_guests(&r) && !check_guests(&r))
+			status = run_adopt(&r);
 		goto out;
 	default:
 		break;

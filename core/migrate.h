@@ -31,6 +31,9 @@ struct flags_tally {
 int flags_migrate_guest(struct guest *g, bool clear, bool immutable,
 			bool dry_run, struct flags_tally *t);
 
+/* The inodes of one filesystem's adopted objects (u64set.h). */
+struct adopt_inodes;
+
 struct adopt_options {
 	const char *const *store_paths;	/* one store per filesystem */
 	int n_stores;
@@ -40,6 +43,9 @@ struct adopt_options {
 	bool ignore_mtime;	/* metadata keys without mtime */
 	bool remove;		/* remove old names once adopted */
 	bool dry_run;
+	/* filled by adopt_hash_dir(), freed by adopt_release() */
+	struct adopt_inodes *inodes;	/* by filesystem */
+	int n_inodes;
 };
 
 /*
@@ -56,5 +62,33 @@ struct adopt_options {
  * Returns 0, 1 when some objects failed (said), or -errno.
  */
 int adopt_hash_dir(const char *dir, struct adopt_options *o);
+
+/*
+ * --adopt-store=auto: adopts the hash directories of the @n guests
+ * @guests (each once, however many guests share it) as util-vserver
+ * finds them in its configuration tree @cfgroot (vserver_hash_dir()).
+ * A guest that is not a util-vserver guest is an error, one without a
+ * hash directory is said. Returns 0, 1 when something failed (said),
+ * or -errno.
+ */
+int adopt_guests_hash_dirs(const char *cfgroot, struct guest *guests,
+			   int n, struct adopt_options *o);
+
+/*
+ * After adopt_hash_dir(): walks util-vserver guest @g (g->vserver) for
+ * the temporaries util-vserver's Unify_unify() leaves when killed
+ * between its rename(2) and its unlink(2): NAME;XXXXXX (mkstemp(3)'s
+ * six letters or digits) next to NAME. One is provably util-vserver's,
+ * and removed (not in a @o->dry_run), when it is a link to an object
+ * just adopted from the hash directory (its data lives on in the
+ * store) and NAME exists; anything else so named is left alone. Both
+ * are said with -v. Paths the guest's exclude lists leave out are not
+ * touched. Returns 0, 1 when a removal failed (said), or -errno when
+ * the guest cannot be walked.
+ */
+int adopt_leftovers(struct guest *g, struct adopt_options *o);
+
+/* Frees what adopt_hash_dir() recorded in @o. */
+void adopt_release(struct adopt_options *o);
 
 #endif

@@ -21,8 +21,17 @@
 #include "content.h"
 #include "immutable.h"
 #include "log.h"
+#include "match.h"
 #include "metakey.h"
 #include "migrate.h"
+#include "u64set.h"
+#include "vserver.h"
+#include "walk.h"
+
+struct adopt_inodes {
+	dev_t dev;
+	struct u64set ino;
+};
 
 struct adopt_tally {
 	unsigned long adopted, already, placeholders, removed, skipped,
@@ -133,6 +142,45 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 	return ret;
 }
 
+/* Records the inode of the object @st as adopted (or to be). */
+static int remember(struct adopt_options *o, const struct stat *st)
+{
+	struct adopt_inodes *v;
+	int i;
+
+	for (i = 0; i < o->n_inodes; i++)
+		if (o->inodes[i].dev == st->st_dev)
+			return u64set_add(&o->inodes[i].ino, st->st_ino);
+	v = realloc(o->inodes, (o->n_inodes + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	o->inodes = v;
+	v[o->n_inodes].dev = st->st_dev;
+	v[o->n_inodes].ino = (struct u64set)U64SET_INIT;
+	return u64set_add(&v[o->n_inodes++].ino, st->st_ino);
+}
+
+static bool adopted(const struct adopt_options *o, const struct stat *st)
+{
+	int i;
+
+	for (i = 0; i < o->n_inodes; i++)
+		if (o->inodes[i].dev == st->st_dev)
+			return u64set_has(&o->inodes[i].ino, st->st_ino);
+	return false;
+}
+
+void adopt_release(struct adopt_options *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_inodes; i++)
+		u64set_release(&o->inodes[i].ino);
+	free(o->inodes);
+	o->inodes = NULL;
+	o->n_inodes = 0;
+}
+
 /* One entry of a fan-out directory: an object, a placeholder, other. */
 static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
 			const char *name)
@@ -177,6 +225,10 @@ static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
 	}
 	if (ret < 0)
 		goto failed;
+	if (remember(r->o, &st)) {
+		ret = -ENOMEM;
+		goto failed;
+	}
 	if (ret) {
 		r->t.adopted++;
 		r->t.bytes += st.st_size;
@@ -362,4 +414,226 @@ next:
 	       r.t.bytes, r.t.already, r.t.placeholders, r.t.removed,
 	       r.t.skipped, r.t.failed);
 	return r.t.failed ? 1 : 0;
+}
+
+int adopt_guests_hash_dirs(const char *cfgroot, struct guest *guests,
+			   int n, struct adopt_options *o)
+{
+	struct stat *seen = calloc(n ? n : 1, sizeof(*seen));
+	int i, j, n_seen = 0, ret, status = 0;
+	char *dir;
+
+	if (!seen)
+		return -ENOMEM;
+	for (i = 0; i < n && status >= 0; i++) {
+		struct guest *g = &guests[i];
+
+		if (!g->vserver || !g->name) {
+			error("cannot find the hash directory of guest '%s': "
+			      "not a guest of util-vserver's '%s'",
+			      qs(g->path), qs(cfgroot));
+			status = 1;
+			continue;
+		}
+		dir = vserver_hash_dir(cfgroot, g->name);
+		if (!dir) {
+			note(0, "guest '%s' has no hash directory: neither "
+			     "'%s/%s/apps/vunify/hash' nor '%s/.defaults/"
+			     "apps/vunify/hash'", qs(g->name), qs(cfgroot),
+			     qs(g->name), qs(cfgroot));
+			continue;
+		}
+		if (stat(dir, &seen[n_seen])) {
+			ret = -errno;
+			error("cannot read hash directory '%s': %s", qs(dir),
+			      strerror(-ret));
+			free(dir);
+			status = 1;
+			continue;
+		}
+		/* guests that share .defaults share its hash directory */
+		for (j = 0; j < n_seen; j++)
+			if (seen[j].st_dev == seen[n_seen].st_dev &&
+			    seen[j].st_ino == seen[n_seen].st_ino)
+				break;
+		if (j < n_seen) {
+			note(1, "guest '%s': hash directory '%s', adopted "
+			     "once", qs(g->name), qs(dir));
+			free(dir);
+			continue;
+		}
+		n_seen++;
+		printf("hash directory '%s' of guest '%s'\n", qs(dir),
+		       qs(g->name));
+		ret = adopt_hash_dir(dir, o);
+		free(dir);
+		if (ret)
+			status = ret < 0 ? ret : 1;
+	}
+	free(seen);
+	return status;
+}
+
+/*
+ * Whether @name is a temporary of util-vserver's Unify_unify(): NAME
+ * followed by ";XXXXXX" as mkstemp(3) fills it, six letters or digits.
+ * Returns NAME's length, or 0.
+ */
+static size_t vserver_tmpname(const char *name)
+{
+	size_t n = strlen(name), i;
+	char c;
+
+	if (n < 8 || name[n - 7] != ';')
+		return 0;
+	for (i = n - 6; i < n; i++) {
+		c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9')))
+			return 0;
+	}
+	return n - 7;
+}
+
+struct leftover_run {
+	struct adopt_options *o;
+	struct guest *g;
+	unsigned long removed, left, failed;
+};
+
+/*
+ * Removes the name @name in @dirfd if it still is the inode @st, an
+ * object of store @s, clearing the immutable flag meanwhile. Returns
+ * 1 when removed, 0 when it is another inode now, or -errno.
+ */
+static int remove_tmp(struct store *s, int dirfd, const char *name,
+		      const struct stat *st)
+{
+	struct immutable_hold h;
+	struct stat now;
+	int fd, ret;
+
+	fd = content_open(dirfd, name);
+	if (fd < 0)
+		return fd == -ENXIO || fd == -ENOENT ? 0 : fd;
+	if (fstat(fd, &now) || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		close(fd);
+		return 0;	/* swapped meanwhile: not ours to touch */
+	}
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		if (unlinkat(dirfd, name, 0))
+			ret = -errno;
+		immutable_release(&h, false);
+	}
+	close(fd);
+	return ret ? ret : 1;
+}
+
+/* Why the temporary @e, NAME being its first @len bytes, is not
+ * provably util-vserver's, or NULL when it is. */
+static const char *not_theirs(struct leftover_run *r,
+			      const struct walk_entry *e, size_t len)
+{
+	struct guest *g = r->g;
+	struct stat st;
+	char *base;
+	bool there;
+
+	if (!S_ISREG(e->st.st_mode) || e->other_mount ||
+	    !adopted(r->o, &e->st))
+		return "not a link to an object of util-vserver's hash "
+		       "directory";
+	if ((g->excludes && matcher_check(g->excludes, e->path,
+					  e->pathlen) == MATCH_EXCLUDE) ||
+	    (g->vserver && g->vserver->excludes &&
+	     vexclude_skips(g->vserver->excludes, e->path)))
+		return "excluded";
+	base = strndup(e->name, len);
+	if (!base)
+		return "out of memory";
+	there = !fstatat(e->dirfd, base, &st, AT_SYMLINK_NOFOLLOW);
+	free(base);
+	/* killed between rename and link: the guest's file is missing */
+	return there ? NULL : "the file it was renamed from is missing";
+}
+
+static bool leftover_file(const struct walk_entry *e, void *arg)
+{
+	struct leftover_run *r = arg;
+	size_t len = vserver_tmpname(e->name);
+	const char *why;
+	int j, ret;
+
+	if (!len)
+		return false;
+	why = not_theirs(r, e, len);
+	if (why) {
+		note(1, "left alone '%s%s': named like a temporary of "
+		     "util-vserver, but %s", qs(r->g->prefix), qs(e->path),
+		     why);
+		r->left++;
+		return false;
+	}
+	if (r->o->dry_run) {
+		note(1, "would remove util-vserver's leftover '%s%s'",
+		     qs(r->g->prefix), qs(e->path));
+		r->removed++;
+		return false;
+	}
+	j = store_on(r->o, e->st.st_dev);
+	ret = j < 0 || !r->o->stores[j] ? -ENODEV :
+	      remove_tmp(r->o->stores[j], e->dirfd, e->name, &e->st);
+	if (ret < 0) {
+		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
+		      qs(e->path), strerror(-ret));
+		r->failed++;
+	} else if (!ret) {
+		note(1, "left alone '%s%s': changed meanwhile",
+		     qs(r->g->prefix), qs(e->path));
+		r->left++;
+	} else {
+		note(1, "removed util-vserver's leftover '%s%s'",
+		     qs(r->g->prefix), qs(e->path));
+		r->removed++;
+	}
+	return ret > 0;
+}
+
+static bool leftover_enter(const struct walk_entry *e, void *arg)
+{
+	(void)arg;
+	return !e->other_mount;
+}
+
+static void leftover_fail(const char *path, int err, void *arg)
+{
+	struct leftover_run *r = arg;
+
+	error("cannot read directory '%s%s': %s", qs(r->g->prefix), qs(path),
+	      strerror(-err));
+	r->failed++;
+}
+
+int adopt_leftovers(struct guest *g, struct adopt_options *o)
+{
+	static const struct walk_ops ops = {
+		leftover_enter, leftover_file, leftover_fail,
+	};
+	struct leftover_run r = { .o = o, .g = g };
+	int ret;
+
+	if (!g->vserver)
+		return 0;
+	ret = walk_tree(g->rootfd, &ops, &r);
+	if (ret) {
+		error("cannot walk guest '%s': %s", qs(g->path),
+		      strerror(-ret));
+		return ret;
+	}
+	printf("guest '%s': util-vserver leftovers %s: %lu, left alone: "
+	       "%lu\n", qs(g->name ? g->name : g->path),
+	       o->dry_run ? "to remove" : "removed", r.removed, r.left);
+	return r.failed ? 1 : 0;
 }
