@@ -86,15 +86,16 @@ int immutable_unlink(struct store *s, int dirfd, const char *name,
 	struct stat now;
 	int fd, ret;
 
-	if (!unlinkat(dirfd, name, 0))
+	/* without an inode to check, try the cheap way first */
+	if (!expect && !unlinkat(dirfd, name, 0))
 		return 0;
-	if (errno != EPERM)
+	if (!expect && errno != EPERM)
 		return -errno;
 	/* an immutable inode keeps its names: clear the flag meanwhile,
 	 * on the very inode @expect names */
 	fd = content_open(dirfd, name);
 	if (fd < 0)
-		return fd == -ENXIO ? -ESTALE : fd;	/* not a file now */
+		return fd == -ENXIO || fd == -ENOENT ? -ESTALE : fd;
 	if (expect && (fstat(fd, &now) || now.st_dev != expect->st_dev ||
 		       now.st_ino != expect->st_ino)) {
 		close(fd);

@@ -58,9 +58,10 @@ struct stat;
 /*
  * Removes the name @name in @dirfd of an object of store @s; an
  * immutable one loses its flag meanwhile (through a hold) and gets it
- * back, for its other names keep the inode. With @expect, only while
- * the name is that inode. Returns 0, -ESTALE when the name is another
- * inode or no file now, or -errno.
+ * back, for its other names keep the inode. With @expect, only when
+ * the name is that inode (checked on an open descriptor just before).
+ * Returns 0, -ESTALE when the name is another inode or no file now, or
+ * -errno.
  */
 int immutable_unlink(struct store *s, int dirfd, const char *name,
 		     const struct stat *expect);

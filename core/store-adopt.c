@@ -501,36 +501,6 @@ struct leftover_run {
 	unsigned long removed, left, failed;
 };
 
-/*
- * Removes the name @name in @dirfd if it still is the inode @st, an
- * object of store @s, clearing the immutable flag meanwhile. Returns
- * 1 when removed, 0 when it is another inode now, or -errno.
- */
-static int remove_tmp(struct store *s, int dirfd, const char *name,
-		      const struct stat *st)
-{
-	struct immutable_hold h;
-	struct stat now;
-	int fd, ret;
-
-	fd = content_open(dirfd, name);
-	if (fd < 0)
-		return fd == -ENXIO || fd == -ENOENT ? 0 : fd;
-	if (fstat(fd, &now) || now.st_dev != st->st_dev ||
-	    now.st_ino != st->st_ino) {
-		close(fd);
-		return 0;	/* swapped meanwhile: not ours to touch */
-	}
-	ret = immutable_hold(s, fd, &h);
-	if (!ret) {
-		if (unlinkat(dirfd, name, 0))
-			ret = -errno;
-		immutable_release(&h, false);
-	}
-	close(fd);
-	return ret ? ret : 1;
-}
-
 /* Why the temporary @e, NAME being its first @len bytes, is not
  * provably util-vserver's, or NULL when it is. */
 static const char *not_theirs(struct leftover_run *r,
@@ -584,21 +554,21 @@ static bool leftover_file(const struct walk_entry *e, void *arg)
 	}
 	j = store_on(r->o, e->st.st_dev);
 	ret = j < 0 || !r->o->stores[j] ? -ENODEV :
-	      remove_tmp(r->o->stores[j], e->dirfd, e->name, &e->st);
-	if (ret < 0) {
-		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
-		      qs(e->path), strerror(-ret));
-		r->failed++;
-	} else if (!ret) {
+	      immutable_unlink(r->o->stores[j], e->dirfd, e->name, &e->st);
+	if (ret == -ESTALE) {
 		note(1, "left alone '%s%s': changed meanwhile",
 		     qs(r->g->prefix), qs(e->path));
 		r->left++;
+	} else if (ret < 0) {
+		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
+		      qs(e->path), strerror(-ret));
+		r->failed++;
 	} else {
 		note(1, "removed util-vserver's leftover '%s%s'",
 		     qs(r->g->prefix), qs(e->path));
 		r->removed++;
 	}
-	return ret > 0;
+	return !ret;
 }
 
 static bool leftover_enter(const struct walk_entry *e, void *arg)
