@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
@@ -123,6 +124,36 @@ static int read_xattrs(int fd, struct metakey *k)
 	return ret;
 }
 
+/* Whether an ioctl's error means the filesystem has no such thing. */
+static bool unsupported(int err)
+{
+	return err == ENOTTY || err == ENOTSUP || err == EOPNOTSUPP ||
+	       err == EINVAL || err == ENOSYS;
+}
+
+/* Reads @fd's inode flags (FS_IOC_GETFLAGS): 0 where there are none. */
+static int get_iflags(int fd, uint32_t *iflags)
+{
+	int flags;
+
+	*iflags = 0;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		return unsupported(errno) ? 0 : -errno;
+	*iflags = flags;
+	return 0;
+}
+
+int metakey_project(int fd, uint32_t *projid)
+{
+	struct fsxattr fsx;
+
+	*projid = 0;
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx))
+		return unsupported(errno) ? 0 : -errno;
+	*projid = fsx.fsx_projid;
+	return 0;
+}
+
 struct encoder {
 	unsigned char *buf;
 	size_t len;
@@ -151,8 +182,9 @@ static void put_u64(struct encoder *e, uint64_t v)
 /* Writes the encoding to e->buf, or only counts it when buf is NULL. */
 static void encode(const struct metakey *k, struct encoder *e)
 {
+	bool more = k->iflags || k->projid;
 	unsigned char head[6] = { 'v', 'h', 'm', 'k', METAKEY_VERSION,
-				  k->ignore_mtime };
+				  k->ignore_mtime | more << 1 };
 	size_t i;
 
 	put(e, head, sizeof(head));
@@ -170,6 +202,10 @@ static void encode(const struct metakey *k, struct encoder *e)
 		put_u32(e, k->xattrs[i].len);
 		put(e, k->xattrs[i].value, k->xattrs[i].len);
 	}
+	if (more) {
+		put_u32(e, k->iflags);
+		put_u32(e, k->projid);
+	}
 }
 
 int metakey_read(int fd, const struct stat *st, bool ignore_mtime,
@@ -186,8 +222,13 @@ int metakey_read(int fd, const struct stat *st, bool ignore_mtime,
 	k->ignore_mtime = ignore_mtime;
 
 	ret = read_xattrs(fd, k);
+	if (!ret)
+		ret = get_iflags(fd, &k->iflags);
+	if (!ret)
+		ret = metakey_project(fd, &k->projid);
 	if (ret)
 		goto out_release;
+	k->iflags &= METAKEY_IFLAGS;
 
 	encode(k, &e);
 	e.buf = malloc(e.len);
@@ -222,10 +263,46 @@ bool metakey_equal(const struct metakey *a, const struct metakey *b)
 	return a->enc_len == b->enc_len && !memcmp(a->enc, b->enc, a->enc_len);
 }
 
+/* Sets the flags of @k within @mask on @fd, keeping its others. */
+static int set_iflags(const struct metakey *k, int fd, uint32_t mask)
+{
+	uint32_t cur;
+	int ret, flags;
+
+	ret = get_iflags(fd, &cur);
+	if (ret)
+		return ret;
+	flags = (cur & ~mask) | (k->iflags & mask);
+	if ((uint32_t)flags == cur)
+		return 0;
+	return ioctl(fd, FS_IOC_SETFLAGS, &flags) ? -errno : 0;
+}
+
+static int set_project(const struct metakey *k, int fd)
+{
+	struct fsxattr fsx;
+
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx)) {
+		if (!k->projid && unsupported(errno))
+			return 0;
+		return -errno;
+	}
+	if (fsx.fsx_projid == k->projid)
+		return 0;
+	fsx.fsx_projid = k->projid;
+	return ioctl(fd, FS_IOC_FSSETXATTR, &fsx) ? -errno : 0;
+}
+
+int metakey_apply_early(const struct metakey *k, int fd)
+{
+	return set_iflags(k, fd, METAKEY_IFLAGS_EARLY);
+}
+
 int metakey_apply(const struct metakey *k, int fd)
 {
 	struct timespec times[2] = { k->mtime, k->mtime };
 	size_t i;
+	int ret;
 
 	/* chown first: it clears set-id bits and file capabilities */
 	if (fchown(fd, k->uid, k->gid))
@@ -238,6 +315,11 @@ int metakey_apply(const struct metakey *k, int fd)
 		if (fsetxattr(fd, x->name, x->value, x->len, 0))
 			return -errno;
 	}
+	ret = set_project(k, fd);
+	if (!ret)
+		ret = set_iflags(k, fd, METAKEY_IFLAGS);
+	if (ret)
+		return ret;
 	if (futimens(fd, times))
 		return -errno;
 	return 0;

@@ -173,7 +173,9 @@ static int make_copy(const struct restore *r, int fd, const struct stat *st,
 	tfd = tmpname_create(r->tmpfd, tmp, TMPNAME_MAX);
 	if (tfd < 0)
 		return tfd;
-	ret = content_copy(fd, tfd, st->st_size);
+	ret = metakey_apply_early(key, tfd);
+	if (!ret)
+		ret = content_copy(fd, tfd, st->st_size);
 	if (!ret)
 		ret = content_compare(fd, tfd, st->st_size) ? -EIO : 0;
 	if (!ret)
@@ -304,6 +306,33 @@ static bool leftover(struct restore *r, const struct walk_entry *e)
 	return ret > 0;
 }
 
+/*
+ * An EXDEV of the swap: reports it as the project quota boundary it is
+ * when the file's project is not its directory's or the store tmp/'s.
+ * Returns whether it did.
+ */
+static bool project_error(const struct restore *r,
+			  const struct walk_entry *e)
+{
+	uint32_t file, dir, tmp;
+	int fd;
+
+	fd = content_open(e->dirfd, e->name);
+	if (fd < 0)
+		return false;
+	if (metakey_project(fd, &file) || metakey_project(e->dirfd, &dir) ||
+	    metakey_project(r->tmpfd, &tmp) || (file == dir && file == tmp)) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	error("cannot restore '%s%s': different project quota: the file's "
+	      "is %u, %s %u", qs(r->g->prefix), qs(e->path), file,
+	      file != dir ? "its directory's" : "the store's tmp/'s",
+	      file != dir ? dir : tmp);
+	return true;
+}
+
 static bool file(const struct walk_entry *e, void *arg)
 {
 	struct restore *r = arg;
@@ -333,6 +362,8 @@ static bool file(const struct walk_entry *e, void *arg)
 		      "names (RENAME_EXCHANGE), and a plain rename could "
 		      "undo the guest's own changes", qs(r->g->prefix),
 		      qs(e->path));
+		r->t->failed++;
+	} else if (ret == -EXDEV && project_error(r, e)) {
 		r->t->failed++;
 	} else if (ret) {
 		error("cannot restore '%s%s': %s", qs(r->g->prefix),

@@ -33,6 +33,26 @@ static void fail(const struct candidate *c, const char *what, int err)
 }
 
 /*
+ * Reports @err of @what: an EXDEV where the project of @dirfd (the
+ * directory the link was to go to, @whose) is not the file's is a
+ * project quota's boundary, and is said so.
+ */
+static void fail_in(const struct candidate *c, const char *what, int err,
+		    int dirfd, const char *whose)
+{
+	uint32_t projid;
+
+	if (err == -EXDEV && dirfd >= 0 && !c->p->reflink &&
+	    !metakey_project(dirfd, &projid) && projid != c->key.projid) {
+		error("cannot %s '%s%s': different project quota: the file's "
+		      "is %u, %s %u", what, qs(c->p->guest), qs(c->e->path),
+		      c->key.projid, whose, projid);
+		return;
+	}
+	fail(c, what, err);
+}
+
+/*
  * Makes a new object @name from the candidate: a private copy in the
  * store, hashed again from the copy, given the candidate's metadata,
  * synced, then published. Returns 0, -ESTALE when the copy does not
@@ -59,7 +79,9 @@ static int make_object(const struct candidate *c, const char *name,
 	ret = store_tmp_create(s, &t);
 	if (ret)
 		return ret;
-	ret = content_copy(c->fd, t.fd, c->st.st_size);
+	ret = c->p->reflink ? 0 : metakey_apply_early(&c->key, t.fd);
+	if (!ret)
+		ret = content_copy(c->fd, t.fd, c->st.st_size);
 	if (ret)
 		goto out_discard;
 	if (c->p->reflink)
@@ -210,7 +232,7 @@ static enum unify_result link_error(const struct candidate *c, int err)
 		      qs(c->e->path));
 		return UNIFY_FAILED;
 	}
-	fail(c, "link", err);
+	fail_in(c, "link", err, c->e->dirfd, "its directory's");
 	return UNIFY_FAILED;
 }
 
@@ -246,7 +268,9 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			if (ret == -ESTALE)
 				return UNIFY_CHANGED;
 			if (ret) {
-				fail(c, "store", ret);
+				fail_in(c, "store", ret,
+					store_object_dir(s, name, false),
+					"the store's");
 				return UNIFY_FAILED;
 			}
 			if (!immutable(c)) {

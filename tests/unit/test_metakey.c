@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <linux/fs.h>
 
 #include <cmocka.h>
 
@@ -159,6 +161,59 @@ static void test_apply(void **state)
 	close(fb);
 }
 
+/* Sets inode flags @set on @fd; false where the filesystem has none. */
+static bool set_iflags(int fd, int set)
+{
+	int flags;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		return false;
+	flags |= set;
+	return !ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
+
+static void test_iflags(void **state)
+{
+	struct metakey a, b, c;
+	int fa = new_file(), fb = new_file();
+	size_t len;
+
+	(void)state;
+	key_of(fa, false, &a);
+	len = a.enc_len;
+	/* flags the filesystem sets itself (ext4's extents) are not in
+	 * the key, so it is the old one; a guest's flags are */
+	if (!set_iflags(fb, FS_NOATIME_FL | FS_NODUMP_FL)) {
+		metakey_release(&a);
+		close(fa);
+		close(fb);
+		skip();
+	}
+	key_of(fb, false, &b);
+	assert_int_equal(b.iflags, FS_NOATIME_FL | FS_NODUMP_FL);
+	assert_false(metakey_equal(&a, &b));
+	assert_false(a.id == b.id);
+	/* bit 1 of the flags byte, then u32 iflags and u32 projid */
+	assert_int_equal(b.enc_len, len + 8);
+	assert_int_equal(b.enc[5], 2);
+	assert_int_equal(a.enc[5], 0);
+
+	/* applied to a file without them: the same key again */
+	assert_int_equal(metakey_apply(&b, fa), 0);
+	key_of(fa, false, &c);
+	assert_true(metakey_equal(&b, &c));
+	metakey_release(&c);
+	/* and taken off again */
+	assert_int_equal(metakey_apply(&a, fa), 0);
+	key_of(fa, false, &c);
+	assert_true(metakey_equal(&a, &c));
+	metakey_release(&a);
+	metakey_release(&b);
+	metakey_release(&c);
+	close(fa);
+	close(fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_equal_and_different),
 		cmocka_unit_test(test_xattrs),
 		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_iflags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
