@@ -263,6 +263,39 @@ bool metakey_equal(const struct metakey *a, const struct metakey *b)
 	return a->enc_len == b->enc_len && !memcmp(a->enc, b->enc, a->enc_len);
 }
 
+/* Whether @k has an xattr called @name. */
+static bool has_xattr(const struct metakey *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_xattrs; i++)
+		if (!strcmp(k->xattrs[i].name, name))
+			return true;
+	return false;
+}
+
+/* Removes every xattr of @fd that @k lacks. */
+static int remove_other_xattrs(const struct metakey *k, int fd)
+{
+	char *names, *p;
+	size_t len;
+	int ret;
+
+	ret = list_names(fd, &names, &len);
+	if (ret)
+		return ret;
+	for (p = names; p < names + len; p += strlen(p) + 1) {
+		if (has_xattr(k, p))
+			continue;
+		if (fremovexattr(fd, p) && errno != ENODATA) {
+			ret = -errno;
+			break;
+		}
+	}
+	free(names);
+	return ret;
+}
+
 /* Sets the flags of @k within @mask on @fd, keeping its others. */
 static int set_iflags(const struct metakey *k, int fd, uint32_t mask)
 {
@@ -307,6 +340,10 @@ int metakey_apply(const struct metakey *k, int fd)
 	/* chown first: it clears set-id bits and file capabilities */
 	if (fchown(fd, k->uid, k->gid))
 		return -errno;
+	/* before chmod: removing an inherited ACL leaves the mode alone */
+	ret = remove_other_xattrs(k, fd);
+	if (ret)
+		return ret;
 	if (fchmod(fd, k->mode))
 		return -errno;
 	for (i = 0; i < k->n_xattrs; i++) {

@@ -90,10 +90,11 @@ bool metakey_equal(const struct metakey *a, const struct metakey *b);
 
 /*
  * Gives the open file @fd the metadata of @k: owner, permission bits,
- * xattrs, project ID, inode flags, then mtime (atime is set to the
- * mtime). Xattrs the file already has (a label given on creation) are
- * replaced, others stay; so do inode flags outside METAKEY_IFLAGS.
- * Read the key back to compare: a filesystem may not hold all of it.
+ * exactly @k's xattrs (any other the file has, such as an access ACL
+ * inherited from a directory's default ACL or a label given on
+ * creation, is removed), project ID, inode flags, then mtime (atime is
+ * set to the mtime). Other inode flags of the file are kept. Read the
+ * key back to compare: a filesystem may not hold all of it.
  * Returns 0 or -errno.
  */
 int metakey_apply(const struct metakey *k, int fd);

@@ -214,6 +214,33 @@ static void test_iflags(void **state)
 	close(fb);
 }
 
+/* An xattr the file has and the key lacks is removed by apply. */
+static void test_apply_removes(void **state)
+{
+	struct metakey a, b;
+	int fa = new_file(), fb = new_file();
+
+	(void)state;
+	if (!xattrs_work(fb)) {
+		close(fa);
+		close(fb);
+		skip();
+	}
+	assert_int_equal(fsetxattr(fa, "user.kept", "1", 1, 0), 0);
+	assert_int_equal(fsetxattr(fb, "user.extra", "x", 1, 0), 0);
+	assert_int_equal(fsetxattr(fb, "user.kept", "2", 1, 0), 0);
+	key_of(fa, false, &a);
+	assert_int_equal(metakey_apply(&a, fb), 0);
+	key_of(fb, false, &b);
+	assert_true(metakey_equal(&a, &b));
+	assert_int_equal(fgetxattr(fb, "user.extra", NULL, 0), -1);
+	assert_int_equal(errno, ENODATA);
+	metakey_release(&a);
+	metakey_release(&b);
+	close(fa);
+	close(fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_xattrs),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_iflags),
+		cmocka_unit_test(test_apply_removes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
