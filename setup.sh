@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 packages="build-essential autoconf automake libtool pkgconf
 	libyaml-dev libxxhash-dev libssl-dev libcmocka-dev
 	librpm-dev rpm pacman-package-manager libarchive-tools mmdebstrap
-	attr libcap2-bin strace e2fsprogs xz-utils jq groff-base
+	attr acl libcap2-bin strace e2fsprogs xz-utils jq groff-base
 	xfsprogs btrfs-progs db5.3-util sqlite3"
 missing=
 for p in $packages; do
