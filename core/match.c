@@ -61,6 +61,9 @@ struct matcher {
 	struct glob *globs;	/* in rule order */
 	size_t n_globs;
 	size_t n_rules;
+	bool protect;		/* rules added now are protected */
+	size_t n_protected;	/* protected rules so far */
+	size_t n_prot_globs;	/* globs[0..n_prot_globs): protected */
 	char **includes;	/* exact include paths, few */
 	size_t n_includes;
 	uint64_t base;		/* of the path hash, random */
@@ -68,6 +71,27 @@ struct matcher {
 };
 
 #define P61 ((UINT64_C(1) << 61) - 1)
+
+/*
+ * Rule numbers: protected rules count from 0, the others from
+ * PLAIN_SEQ, so that every protected rule comes first, whenever added.
+ */
+#define PLAIN_SEQ (SIZE_MAX / 2)
+
+/* The number of the next rule; does not count it. */
+static size_t next_seq(const struct matcher *m)
+{
+	return m->protect ? m->n_protected :
+	       PLAIN_SEQ + (m->n_rules - m->n_protected);
+}
+
+/* Counts a rule added. */
+static void count_rule(struct matcher *m)
+{
+	m->n_rules++;
+	if (m->protect)
+		m->n_protected++;
+}
 
 /* Extends the hash @h of a path by the @n bytes at @p. */
 static uint64_t path_hash(const struct matcher *m, uint64_t h, const char *p,
@@ -121,6 +145,11 @@ void matcher_free(struct matcher *m)
 size_t matcher_count(const struct matcher *m)
 {
 	return m->n_rules;
+}
+
+void matcher_protect(struct matcher *m, bool on)
+{
+	m->protect = on;
 }
 
 /* Length of @s without trailing slashes, but "/" stays "/". */
@@ -181,8 +210,9 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 			return ret;
 	}
 	slot = find_slot(m, hash, path, len);
-	if (slot->path) {	/* a path given twice keeps its first rule */
-		m->n_rules++;
+	if (slot->path && slot->seq < next_seq(m)) {
+		/* a path given twice keeps its first rule */
+		count_rule(m);
 		return 0;
 	}
 	if (include) {
@@ -197,14 +227,17 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 			return -ENOMEM;
 		m->n_includes++;
 	}
-	slot->path = strndup(path, len);
-	if (!slot->path)
-		return -ENOMEM;
+	if (!slot->path) {	/* else a protected rule takes its place */
+		slot->path = strndup(path, len);
+		if (!slot->path)
+			return -ENOMEM;
+		m->used++;
+	}
 	slot->hash = hash;
 	slot->len = len;
-	slot->seq = m->n_rules++;
+	slot->seq = next_seq(m);
 	slot->include = include;
-	m->used++;
+	count_rule(m);
 	return 0;
 }
 
@@ -378,8 +411,9 @@ static int normalise(const char *in, char *out)
 
 int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 {
-	struct glob g = { .include = include, .seq = m->n_rules };
+	struct glob g = { .include = include, .seq = next_seq(m) };
 	struct glob *v;
+	size_t at;
 	char *norm;
 	int ret;
 
@@ -404,8 +438,12 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 		goto out_free;
 	}
 	m->globs = v;
-	m->globs[m->n_globs++] = g;
-	m->n_rules++;
+	/* in rule order: a protected glob goes after the protected ones */
+	at = m->protect ? m->n_prot_globs++ : m->n_globs;
+	memmove(&v[at + 1], &v[at], (m->n_globs - at) * sizeof(*v));
+	v[at] = g;
+	m->n_globs++;
+	count_rule(m);
 	if (g.n > m->max_toks)
 		m->max_toks = g.n;
 	return 0;

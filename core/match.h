@@ -8,7 +8,8 @@
  *
  * A rule matches a path when it matches the path itself or one of its
  * ancestor directories: the rule "- /etc" matches "/etc/passwd". For a
- * given path the rule added first among those that match decides.
+ * given path the rule added first among those that match decides;
+ * protected rules (matcher_protect()) come before all others.
  *
  * Glob syntax (patterns only; exact paths are taken literally):
  *   *      any run of characters within one path component
@@ -55,6 +56,15 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include);
 
 /* Number of rules added so far. */
 size_t matcher_count(const struct matcher *m);
+
+/*
+ * With @on, the rules added from now on are protected: every protected
+ * rule comes before every other rule, whenever either was added, so no
+ * unprotected rule (an administrator's "+") can override one. Among
+ * protected rules, and among the others, the first added decides.
+ * A package backend's exclusions are protected.
+ */
+void matcher_protect(struct matcher *m, bool on);
 
 /*
  * The verdict for @path (@len bytes, no trailing '/', "/" for the root).

@@ -101,6 +101,65 @@ static void test_first_match_wins(void **state)
 	matcher_free(m);
 }
 
+/*
+ * Protected rules (a backend's) come before every other rule, also
+ * those added earlier (an administrator's "+"), exact or glob, in a
+ * check and in a walk's cursor.
+ */
+static void test_protected_first(void **state)
+{
+	static const char *const walk[] = {
+		"/usr", "/usr/bin", "/usr/bin/tool", "/usr/bin/ls",
+		"/usr/lib", "/usr/lib/x.conf", "/usr/lib/y", "/srv",
+		"/srv/a.ini", "/srv/b", "/opt", "/opt/shared.conf",
+	};
+	struct matcher *m = matcher_new();
+	struct match_cursor *c;
+	size_t i, depth, k, len;
+
+	(void)state;
+	assert_non_null(m);
+	/* the administrator's list first, as exclusions_collect() adds */
+	assert_int_equal(matcher_add_path(m, "/usr/bin", true), 0);
+	assert_int_equal(matcher_add_path(m, "/usr/bin/tool", true), 0);
+	assert_int_equal(matcher_add_glob(m, "/usr/lib/**", true), 0);
+	assert_int_equal(matcher_add_glob(m, "/srv/*", true), 0);
+	assert_int_equal(matcher_add_path(m, "/opt", true), 0);
+	matcher_protect(m, true);
+	/* an explicit share of one backend file, then the backend's */
+	assert_int_equal(matcher_add_path(m, "/opt/shared.conf", true), 0);
+	assert_int_equal(matcher_add_path(m, "/usr/bin/tool", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/usr/lib/*.conf", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/srv/*.ini", false), 0);
+	assert_int_equal(matcher_add_path(m, "/opt/shared.conf", false), 0);
+	matcher_protect(m, false);
+	/* the administrator's again: still after every protected rule */
+	assert_int_equal(matcher_add_glob(m, "/srv/**", true), 0);
+	assert_int_equal(matcher_count(m), 11);
+
+	assert_int_equal(check(m, "/usr/bin/tool"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/usr/bin/ls"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/usr/lib/x.conf"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/usr/lib/y"), MATCH_INCLUDE);
+	assert_int_equal(check(m, "/srv/a.ini"), MATCH_EXCLUDE);
+	assert_int_equal(check(m, "/srv/b"), MATCH_INCLUDE);
+	/* the first protected rule for a path decides */
+	assert_int_equal(check(m, "/opt/shared.conf"), MATCH_INCLUDE);
+
+	c = matcher_cursor_new(m);
+	assert_non_null(c);
+	for (i = 0; i < sizeof(walk) / sizeof(*walk); i++) {
+		len = strlen(walk[i]);
+		for (depth = 0, k = 0; k < len; k++)
+			depth += walk[i][k] == '/';
+		assert_int_equal(matcher_cursor_check(c, walk[i], len, depth,
+						      true),
+				 check(m, walk[i]));
+	}
+	matcher_cursor_free(c);
+	matcher_free(m);
+}
+
 static void test_star(void **state)
 {
 	(void)state;
@@ -435,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_exact_and_ancestors),
 		cmocka_unit_test(test_root_rule),
 		cmocka_unit_test(test_first_match_wins),
+		cmocka_unit_test(test_protected_first),
 		cmocka_unit_test(test_star),
 		cmocka_unit_test(test_double_star),
 		cmocka_unit_test(test_question_and_classes),
