@@ -44,6 +44,7 @@ static int read_rule(struct yaml_file *y, yaml_node_t *node,
 		     struct detect_rule *r)
 {
 	yaml_node_pair_t *pair;
+	char ***list;
 	int ret;
 
 	if (node->type != YAML_MAPPING_NODE)
@@ -67,18 +68,26 @@ static int read_rule(struct yaml_file *y, yaml_node_t *node,
 			if (r->backend)
 				return yaml_file_bad(y, k, "key given twice");
 			r->backend = strdup(yaml_file_scalar(v));
-			ret = r->backend ? 0 : -ENOMEM;
-		} else if (!strcmp(key, "exists")) {
-			ret = yaml_file_strings(y, v, &r->exists, true);
+			if (!r->backend)
+				return -ENOMEM;
+			continue;
+		}
+		if (!strcmp(key, "exists")) {
+			list = &r->exists;
 		} else if (!strcmp(key, "exists-any")) {
-			ret = yaml_file_strings(y, v, &r->exists_any, true);
+			list = &r->exists_any;
 		} else if (!strcmp(key, "os-release")) {
-			ret = yaml_file_strings(y, v, &r->os_release, false);
+			list = &r->os_release;
 		} else {
 			return yaml_file_unknown_key(y, k);
 		}
+		ret = yaml_file_strings(y, v, list, list != &r->os_release);
 		if (ret)
 			return ret;
+		/* an empty list would always hold (or never): refused */
+		if (!**list)
+			return yaml_file_bad(y, v, "empty condition: give at "
+					     "least one value");
 	}
 	if (!r->backend)
 		return yaml_file_bad(y, node, "rule names no backend");

@@ -240,6 +240,11 @@ static void test_bad_tables(void **state)
 		"rules:\n  - backend: x\n    exists: {a: b}\n",	/* mapping */
 		"rules: 3\n",				/* not a list */
 		"- backend: x\n",			/* not a mapping */
+		/* empty conditions: always (or never) true */
+		"rules:\n  - backend: x\n    exists: []\n",
+		"rules:\n  - backend: x\n    exists-any: []\n",
+		"rules:\n  - backend: x\n    os-release: []\n",
+		"rules:\n  - backend: x\n    exists: /a\n    os-release: []\n",
 	};
 	struct detect_table t;
 	size_t i;
