@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "hash.h"
+#include "match.h"
 #include "yamlfile.h"
 
 const char *const conf_default_guest_paths[] = {
@@ -35,10 +36,12 @@ void conf_release(struct conf *c)
 	yaml_file_free_strings(c->stores);
 	yaml_file_free_strings(c->guest_paths);
 	yaml_file_free_strings(c->exclude_lists);
+	yaml_file_free_strings(c->share_config);
 	for (i = 0; i < c->n_guests; i++) {
 		free(c->guests[i].name);
 		free(c->guests[i].backend);
 		yaml_file_free_strings(c->guests[i].exclude_lists);
+		yaml_file_free_strings(c->guests[i].share_config);
 	}
 	free(c->guests);
 	memset(c, 0, sizeof(*c));
@@ -52,6 +55,48 @@ const struct guest_conf *conf_guest(const struct conf *c, const char *name)
 		if (!strcmp(c->guests[i].name, name))
 			return &c->guests[i];
 	return NULL;
+}
+
+/* Reads the share-config patterns @v into *@out, each checked. */
+static int read_share_config(struct yaml_file *y, yaml_node_t *v,
+			     char ***out)
+{
+	struct matcher *m;
+	char **p;
+	int ret;
+
+	ret = yaml_file_strings(y, v, out, true);
+	if (ret)
+		return ret;
+	m = matcher_new();
+	if (!m)
+		return -ENOMEM;
+	for (p = *out; !ret && *p; p++) {
+		ret = matcher_add_glob(m, *p, true);
+		if (ret == -EINVAL)
+			ret = yaml_file_bad(y, v, "a share-config pattern is "
+					    "malformed or has '..'");
+	}
+	matcher_free(m);
+	return ret;
+}
+
+int conf_add_share_config(const struct conf *c, const struct guest_conf *gc,
+			  struct matcher *m)
+{
+	char **lists[] = { c->share_config, gc ? gc->share_config : NULL };
+	char **p;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < 2; i++) {
+		for (p = lists[i]; p && *p; p++) {
+			ret = matcher_add_glob(m, *p, true);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
 }
 
 static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
@@ -86,6 +131,8 @@ static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 			ret = g->backend ? 0 : -ENOMEM;
 		} else if (key && !strcmp(key, "exclude-list")) {
 			ret = yaml_file_strings(y, gv, &g->exclude_lists, true);
+		} else if (key && !strcmp(key, "share-config")) {
+			ret = read_share_config(y, gv, &g->share_config);
 		} else {
 			return yaml_file_unknown_key(y, gk);
 		}
@@ -154,6 +201,8 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 	}
 	if (!strcmp(key, "exclude-lists"))
 		return yaml_file_strings(y, v, &c->exclude_lists, true);
+	if (!strcmp(key, "share-config"))
+		return read_share_config(y, v, &c->share_config);
 	if (!strcmp(key, "guests"))
 		return read_guests(y, v, c);
 	if (!strcmp(key, "method")) {

@@ -15,6 +15,7 @@ struct guest_conf {
 	char *name;
 	char *backend;		/* NULL: the detection table decides */
 	char **exclude_lists;	/* NULL-terminated, or NULL */
+	char **share_config;	/* patterns, NULL-terminated, or NULL */
 };
 
 struct conf {
@@ -29,6 +30,12 @@ struct conf {
 	off_t min_size;
 	bool ignore_mtime;
 	char **exclude_lists;	/* for every guest, or NULL */
+	/*
+	 * Patterns of files a package backend names as configuration
+	 * files that are shared all the same (share-config:), for every
+	 * guest, or NULL. No "+" of an exclude list can do that.
+	 */
+	char **share_config;
 	struct guest_conf *guests;
 	size_t n_guests;
 };
@@ -46,6 +53,16 @@ void conf_release(struct conf *c);
 
 /* The settings of guest @name, or NULL. */
 const struct guest_conf *conf_guest(const struct conf *c, const char *name);
+
+struct matcher;
+/*
+ * Adds the share-config patterns of @c and then of @gc (NULL for none)
+ * to @m as include rules; the caller makes them protected, before the
+ * backends' exclusions, so that they override those alone. Returns 0
+ * or -ENOMEM.
+ */
+int conf_add_share_config(const struct conf *c, const struct guest_conf *gc,
+			  struct matcher *m);
 
 /* Whether @name may name a guest: no '/', not "." or "..", no '-' first. */
 bool conf_valid_name(const char *name);

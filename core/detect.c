@@ -315,51 +315,179 @@ bool detect_rule_matches(const struct detect_rule *r, int rootfd)
 	return match;
 }
 
-int detect_choose(const struct detect_table *t, struct plugins *ps,
-		  struct host *host, const struct plugin **plugin,
-		  const struct detect_rule **rule)
+/* Whether the guest file @path is empty: no bytes, or no entries. */
+static bool empty_in_guest(int rootfd, const char *path)
 {
-	struct os_cache c = { .rootfd = host->h.guest_fd,
-			      .guest = host->h.guest_root, .ret = 1 };
+	struct dirent *de;
+	struct stat st;
+	bool empty = true;
+	DIR *d;
+	int fd;
+
+	fd = guest_openat(rootfd, path, O_PATH);
+	if (fd < 0)
+		return true;	/* gone: no evidence either */
+	if (fstat(fd, &st)) {
+		close(fd);
+		return true;
+	}
+	close(fd);
+	if (S_ISREG(st.st_mode))
+		return st.st_size == 0;
+	if (!S_ISDIR(st.st_mode))
+		return true;	/* a FIFO or device is no database */
+	fd = guest_openat(rootfd, path, O_RDONLY | O_DIRECTORY);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return false;	/* unreadable: take it as evidence */
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Whether the evidence of the matching rule @r is weak: every one of
+ * its files that exists is empty (a database with no packages). Sets
+ * *@empty to a new copy of the first such file; 0 or -ENOMEM.
+ */
+static int weak_evidence(const struct detect_rule *r, int rootfd,
+			 char **empty)
+{
+	char **lists[] = { r->exists, r->exists_any }, **p;
+	const char *first = NULL;
+	size_t i;
+
+	*empty = NULL;
+	for (i = 0; i < 2; i++) {
+		for (p = lists[i]; p && *p; p++) {
+			if (!exists(rootfd, *p))
+				continue;
+			if (!empty_in_guest(rootfd, *p))
+				return 0;
+			if (!first)
+				first = *p;
+		}
+	}
+	*empty = first ? strdup(first) : NULL;
+	return first && !*empty ? -ENOMEM : 0;
+}
+
+void detect_matches_free(struct detect_match *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].empty);
+	free(v);
+}
+
+void detect_check_installed(const struct detect_table *t,
+			    const struct plugins *ps)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!plugins_installed(ps, t->rules[i].backend))
+			warning("'%s' line %u: backend '%s' is not installed",
+				qs(t->rules[i].file), t->rules[i].line,
+				qs(t->rules[i].backend));
+}
+
+/*
+ * What becomes of the matching rule @m->rule: its backend applies
+ * unless applied already (among @n before it), not installed, or its
+ * probe says no. Returns 0 or -errno (said).
+ */
+static int settle(struct detect_match *m, const struct detect_match *v,
+		  size_t n, struct plugins *ps, struct host *host)
+{
+	const struct detect_rule *r = m->rule;
 	const struct plugin *p;
 	size_t i;
 	int ret;
 
+	p = plugins_get(ps, r->backend, &ret);
+	if (!p) {
+		if (ret != -ENOENT)
+			return ret;
+		note(1, "'%s' line %u matches guest '%s', but backend "
+		     "'%s' is not installed", qs(r->file), r->line,
+		     qs(host->h.guest_root), qs(r->backend));
+		m->use = DETECT_NOT_INSTALLED;
+		return 0;
+	}
+	m->plugin = p;
+	for (i = 0; i < n; i++) {
+		if (v[i].use == DETECT_APPLIED && v[i].plugin == p) {
+			m->use = DETECT_SAME;
+			return 0;
+		}
+	}
+	if (p->backend->probe) {
+		host->plugin = p->name;
+		ret = p->backend->probe(&host->h);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			note(1, "'%s' line %u matches guest '%s', but "
+			     "backend '%s' does not recognise it",
+			     qs(r->file), r->line, qs(host->h.guest_root),
+			     qs(r->backend));
+			m->use = DETECT_NOT_RECOGNISED;
+			return 0;
+		}
+	}
+	m->use = DETECT_APPLIED;
+	return 0;
+}
+
+int detect_choose(const struct detect_table *t, struct plugins *ps,
+		  struct host *host, struct detect_match **matches,
+		  size_t *count)
+{
+	struct os_cache c = { .rootfd = host->h.guest_fd,
+			      .guest = host->h.guest_root, .ret = 1 };
+	struct detect_match *v = calloc(t->n + 1, sizeof(*v)), *m;
+	bool strong = false, applied = false, by_os = false;
+	size_t i, n = 0;
+	int ret = 0;
+
+	if (!v)
+		return -ENOMEM;
 	for (i = 0; i < t->n; i++) {
 		const struct detect_rule *r = &t->rules[i];
+		bool evidence = r->exists || r->exists_any;
 
 		if (!rule_matches(r, &c))
 			continue;
-		p = plugins_get(ps, r->backend, &ret);
-		if (!p) {
-			if (ret != -ENOENT)
-				goto out;
-			note(1, "'%s' line %u matches guest '%s', but backend "
-			     "'%s' is not installed", qs(r->file), r->line,
-			     qs(host->h.guest_root), qs(r->backend));
+		m = &v[n];
+		m->rule = r;
+		if (evidence)
+			ret = weak_evidence(r, c.rootfd, &m->empty);
+		if (!ret && !evidence && (strong || by_os))
+			m->use = DETECT_UNNEEDED;
+		else if (!ret)
+			ret = settle(m, v, n, ps, host);
+		n++;
+		if (ret)
+			break;
+		if (m->use != DETECT_APPLIED && m->use != DETECT_SAME)
 			continue;
-		}
-		if (p->backend->probe) {
-			host->plugin = p->name;
-			ret = p->backend->probe(&host->h);
-			if (ret < 0)
-				goto out;
-			if (!ret) {
-				note(1, "'%s' line %u matches guest '%s', but "
-				     "backend '%s' does not recognise it",
-				     qs(r->file), r->line,
-				     qs(host->h.guest_root), qs(r->backend));
-				continue;
-			}
-		}
-		*plugin = p;
-		*rule = r;
-		ret = 0;
-		goto out;
+		applied |= m->use == DETECT_APPLIED;
+		strong |= evidence && !m->empty;
+		by_os |= !evidence;
 	}
-	ret = -ENOENT;
-out:
 	if (!c.ret)
 		os_release_release(&c.os);
-	return ret;
+	if (ret) {
+		detect_matches_free(v, n);
+		return ret;
+	}
+	*matches = v;
+	*count = n;
+	return applied ? 0 : -ENOENT;
 }

@@ -15,10 +15,13 @@
  *       os-release: [debian, ubuntu]       # ID or an ID_LIKE word
  *
  * A rule matches when all its conditions hold; paths resolve inside
- * the guest. Rules with a file condition (evidence that a database is
- * there) are tried before rules with os-release alone; otherwise in
- * the order read. The first matching rule whose backend is installed
- * wins.
+ * the guest. A rule with a file condition (exists, exists-any) is
+ * evidence that a package database is there: every such rule that
+ * matches applies, so a guest with two package managers keeps the
+ * configuration files of both. Rules with os-release alone are tried
+ * only when no database was found, or only empty ones (weak evidence),
+ * and the first of them whose backend is installed applies. More
+ * backends is safe: their exclusions are joined.
  */
 
 #include <stdbool.h>
@@ -61,16 +64,44 @@ struct host;
 struct plugins;
 struct plugin;
 
+/* What became of a rule that matched a guest. */
+enum detect_use {
+	DETECT_APPLIED,		/* its backend's exclusions apply */
+	DETECT_SAME,		/* a rule before it applied its backend */
+	DETECT_NOT_INSTALLED,	/* its backend is not installed */
+	DETECT_NOT_RECOGNISED,	/* its backend's probe said no */
+	DETECT_UNNEEDED,	/* os-release alone, and a database was found
+				 * or another os-release rule applied */
+};
+
+/* A rule that matched a guest, or a backend forced on it (rule NULL). */
+struct detect_match {
+	const struct detect_rule *rule;
+	const struct plugin *plugin;	/* DETECT_APPLIED, DETECT_SAME */
+	enum detect_use use;
+	char *empty;		/* weak evidence: the rule's file that is an
+				 * empty file or directory (guest path), or
+				 * NULL when a file of it holds something */
+};
+
 /*
- * Chooses the backend of the guest @host serves: the first rule that
- * matches, whose plugin is installed, and whose probe (if any) agrees.
- * Rules naming a backend that is not installed are skipped with a note
- * at -v. Returns 0 and sets *plugin and *rule, -ENOENT when no rule
- * chose a backend, or another -errno (a plugin was refused, or its
- * probe failed: said already).
+ * The rules that match the guest @host serves, in the order tried, and
+ * what became of each (see the top of this file); probes are asked to
+ * confirm. Sets *matches (free with detect_matches_free()) and *n.
+ * Returns 0 when some backend applies, -ENOENT when none does (the
+ * matches are still set), or another -errno (a plugin was refused, or
+ * its probe failed: said already; nothing set).
  */
 int detect_choose(const struct detect_table *t, struct plugins *ps,
-		  struct host *host, const struct plugin **plugin,
-		  const struct detect_rule **rule);
+		  struct host *host, struct detect_match **matches,
+		  size_t *n);
+void detect_matches_free(struct detect_match *v, size_t n);
+
+/*
+ * Reports every rule of @t whose backend is not installed in @ps, with
+ * file and line, as a warning. Loads no plugin.
+ */
+void detect_check_installed(const struct detect_table *t,
+			    const struct plugins *ps);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "content.h"
+#include "detect.h"
 #include "guest.h"
 #include "log.h"
 #include "match.h"
@@ -59,10 +60,15 @@ void guest_close(struct guest *g)
 	free(g->path);
 	free(g->prefix);
 	matcher_free(g->excludes);
+	detect_matches_free(g->backends, g->n_backends);
+	free(g->backend_names);
 	vserver_guest_free(g->vserver);
 	g->vserver = NULL;
 	g->name = g->path = g->prefix = NULL;
 	g->excludes = NULL;
+	g->backends = NULL;
+	g->n_backends = 0;
+	g->backend_names = NULL;
 }
 
 /* The guest of @guests whose root is the directory @st, or -1. */
@@ -178,6 +184,27 @@ int guest_resolve(const char *arg, const char *const *templates,
 	      tried ? tried : "any guest path");
 	free(tried);
 	return -ENOENT;
+}
+
+bool guest_is_named(const struct guest *g, const char *name,
+		    const char *const *templates)
+{
+	const char *const *t;
+	struct stat st;
+	char *path;
+	bool dir;
+
+	for (t = templates; *t; t++) {
+		path = expand(*t, name);
+		if (!path)
+			return false;
+		dir = is_dir(path, &st);
+		free(path);
+		if (dir)	/* the first directory is the name's */
+			return st.st_dev == g->st.st_dev &&
+			       st.st_ino == g->st.st_ino;
+	}
+	return false;
 }
 
 int guest_find_all(const char *const *templates,

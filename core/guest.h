@@ -9,7 +9,7 @@
 
 struct store;
 struct plugin;
-struct detect_rule;
+struct detect_match;
 struct matcher;
 struct vserver_guest;
 
@@ -24,9 +24,14 @@ struct guest {
 	bool reflink;		/* share extents rather than inodes */
 	bool inline_small;	/* reflink: files under a block live in the
 				 * filesystem's metadata (btrfs) */
-	const struct plugin *backend;	/* package backend, NULL for none */
-	const struct detect_rule *rule;	/* the rule that chose it, or
-					 * NULL when --pkgmgr did */
+	/*
+	 * The package backends: the detection table's rules that matched
+	 * and what became of each (only DETECT_APPLIED ones apply), or
+	 * the one backend forced (rule NULL); NULL and 0 for none.
+	 */
+	struct detect_match *backends;
+	size_t n_backends;
+	char *backend_names;	/* those applied, "dpkg+rpm", or NULL */
 	struct matcher *excludes;	/* what is never shared */
 	struct vserver_guest *vserver;	/* a util-vserver guest's settings,
 					 * or NULL */
@@ -49,6 +54,14 @@ int guest_open(struct guest *g, const char *name, const char *path);
  */
 int guest_resolve(const char *arg, const char *const *templates,
 		  char **root);
+
+/*
+ * Whether the guest name @name, resolved through @templates as
+ * guest_resolve() does, is the root directory of @g: so that the
+ * settings of a name apply to the guest given by its path too.
+ */
+bool guest_is_named(const struct guest *g, const char *name,
+		    const char *const *templates);
 
 /*
  * Calls @fn for every guest found through @templates: each directory

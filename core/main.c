@@ -190,6 +190,8 @@ static int setup_backends(struct run *r)
 		ret = -ENOMEM;
 	else
 		ret = detect_load(&r->table, table, dropins);
+	if (!ret)
+		detect_check_installed(&r->table, &r->plugins);
 	free(table);
 	free(dropins);
 	return ret;
@@ -203,31 +205,84 @@ static const char *const *guest_paths(const struct run *r)
 	       conf_default_guest_paths;
 }
 
-/* Chooses a guest's backend: --pkgmgr, its settings, or the table. */
+/*
+ * The settings (guests: in vhashify.yaml) of guest @g: those of its
+ * name, or for a guest given by path, those of the name that resolves
+ * to the same directory.
+ */
+static const struct guest_conf *guest_conf_of(const struct run *r,
+					      const struct guest *g)
+{
+	size_t i;
+
+	if (g->name)
+		return conf_guest(&r->conf, g->name);
+	for (i = 0; i < r->conf.n_guests; i++)
+		if (guest_is_named(g, r->conf.guests[i].name, guest_paths(r)))
+			return &r->conf.guests[i];
+	return NULL;
+}
+
+/* Sets g->backend_names: the backends applied, joined by '+'. */
+static int name_backends(struct guest *g)
+{
+	size_t i, len = 0;
+	char *s;
+
+	for (i = 0; i < g->n_backends; i++)
+		if (g->backends[i].use == DETECT_APPLIED)
+			len += strlen(g->backends[i].plugin->name) + 1;
+	if (!len)
+		return 0;
+	s = g->backend_names = calloc(1, len);
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < g->n_backends; i++) {
+		if (g->backends[i].use != DETECT_APPLIED)
+			continue;
+		if (*s)
+			strcat(s, "+");
+		strcat(s, g->backends[i].plugin->name);
+	}
+	return 0;
+}
+
+/*
+ * Chooses a guest's backends: --pkgmgr, its settings, or every rule of
+ * the table that applies (see detect.h).
+ */
 static int choose_backend(struct run *r, struct guest *g)
 {
-	const struct guest_conf *gc = g->name ?
-				      conf_guest(&r->conf, g->name) : NULL;
+	const struct guest_conf *gc = guest_conf_of(r, g);
 	const char *forced = r->opt.pkgmgr ? r->opt.pkgmgr :
 			     gc && gc->backend ? gc->backend :
 			     g->vserver ? g->vserver->backend : NULL;
+	const struct plugin *p;
 	struct host host;
 	int ret;
 
 	if (forced) {
 		if (!strcmp(forced, "none"))
 			return 0;
-		g->backend = backend_named(r, forced);
-		return g->backend ? 0 : -ENOENT;
+		p = backend_named(r, forced);
+		if (!p)
+			return -ENOENT;
+		g->backends = calloc(1, sizeof(*g->backends));
+		if (!g->backends)
+			return -ENOMEM;
+		g->backends[0].plugin = p;
+		g->backends[0].use = DETECT_APPLIED;
+		g->n_backends = 1;
+		return name_backends(g);
 	}
 	host_init(&host, g, r->exclude_lists);
-	ret = detect_choose(&r->table, &r->plugins, &host, &g->backend,
-			    &g->rule);
+	ret = detect_choose(&r->table, &r->plugins, &host, &g->backends,
+			    &g->n_backends);
 	if (ret == -ENOENT && r->opt.mode == MODE_HASHIFY)
 		error("no backend found for guest '%s': force one with "
 		      "--pkgmgr=NAME, or use --pkgmgr=none to rely on "
 		      "exclude lists alone", qs(g->path));
-	return ret;
+	return ret ? ret : name_backends(g);
 }
 
 static int add_guest(struct run *r, const char *name, const char *path)
@@ -374,20 +429,58 @@ static int check_guests(struct run *r)
 	return 0;
 }
 
-/* Describes why guest @g has its backend, for --detect and lists. */
+/* Why a rule that matched did not apply, by enum detect_use. */
+static const char *const unused_why[] = {
+	[DETECT_SAME] = "applied already",
+	[DETECT_NOT_INSTALLED] = "not installed",
+	[DETECT_NOT_RECOGNISED] = "does not recognise the guest",
+	[DETECT_UNNEEDED] = "not needed: a package database decided",
+};
+
+/*
+ * Describes why guest @g has its backends, for --detect and lists:
+ * each applied with its rule (and whether its evidence is weak), then
+ * the rules that matched but did not apply, and why.
+ */
 static void print_backend_of(const struct run *r, const struct guest *g)
 {
-	if (g->rule)
-		printf("%s (%s line %u)\n", g->backend->name,
-		       qs(g->rule->file), g->rule->line);
-	else if (g->backend)
-		printf("%s (forced)\n", g->backend->name);
-	else if (r->opt.pkgmgr || (g->name && conf_guest(&r->conf, g->name) &&
-				   conf_guest(&r->conf, g->name)->backend))
-		printf("none (forced)\n");
-	else
+	const struct guest_conf *gc = guest_conf_of(r, g);
+	const struct detect_match *m;
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < g->n_backends; i++) {
+		m = &g->backends[i];
+		if (m->use != DETECT_APPLIED)
+			continue;
+		printf("%s%s", sep, m->plugin->name);
+		sep = " + ";
+		if (!m->rule) {
+			printf(" (forced)");
+			continue;
+		}
+		printf(" (%s line %u", qs(m->rule->file), m->rule->line);
+		if (m->empty)
+			printf(", weak evidence: '%s' is empty, a database "
+			       "with no packages", qs(m->empty));
+		printf(")");
+	}
+	if (!*sep && (r->opt.pkgmgr || (gc && gc->backend)))
+		printf("none (forced)");
+	else if (!*sep)
 		printf("none (no rule of %zu chose an installed backend: "
-		       "-v tells more)\n", r->table.n);
+		       "-v tells more)", r->table.n);
+	sep = "; also matched: ";
+	for (i = 0; i < g->n_backends; i++) {
+		m = &g->backends[i];
+		if (m->use == DETECT_APPLIED)
+			continue;
+		printf("%s%s line %u (%s: %s)", sep, qs(m->rule->file),
+		       m->rule->line, qs(m->rule->backend),
+		       unused_why[m->use]);
+		sep = ", ";
+	}
+	printf("\n");
 }
 
 /*
@@ -601,9 +694,10 @@ static int open_all_stores(struct run *r)
 static int setup_exclusions(struct run *r, int *guests_failed)
 {
 	const struct guest_conf *gc;
+	const struct detect_match *m;
 	const char **lists;
 	struct host host;
-	size_t count;
+	size_t count, k;
 	int i, n, ret, skip;
 	char **extra;
 
@@ -611,7 +705,7 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 		struct guest *g = &r->guests[i];
 
 		/* the common lists, then the guest's own */
-		gc = g->name ? conf_guest(&r->conf, g->name) : NULL;
+		gc = guest_conf_of(r, g);
 		for (n = 0, extra = gc ? gc->exclude_lists : NULL;
 		     extra && extra[n]; n++)
 			;
@@ -634,22 +728,35 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 		free(lists);
 		if (ret)
 			return ret;
-		if (!g->backend)
-			continue;
-		ret = exclusions_collect(&host, g->backend, g->excludes,
-					 &count);
+		/*
+		 * The backends' exclusions are protected: no "+" of an
+		 * exclude list overrides them, only share-config does.
+		 */
+		matcher_protect(g->excludes, true);
+		ret = conf_add_share_config(&r->conf, gc, g->excludes);
+		for (k = 0; !ret && k < g->n_backends; k++) {
+			m = &g->backends[k];
+			if (m->use != DETECT_APPLIED)
+				continue;
+			ret = exclusions_collect(&host, m->plugin,
+						 g->excludes, &count);
+			if (ret == -ENOMEM)
+				return ret;
+			if (ret)
+				error("leaving guest '%s' alone: backend '%s' "
+				      "cannot tell its configuration files",
+				      qs(g->path), m->plugin->name);
+			else
+				note(1, "guest '%s': backend %s, %zu "
+				     "exclusion rules", qs(g->path),
+				     m->plugin->name, count);
+		}
+		matcher_protect(g->excludes, false);
 		if (ret) {
-			error("leaving guest '%s' alone: backend '%s' cannot "
-			      "tell its configuration files", qs(g->path),
-			      g->backend->name);
 			matcher_free(g->excludes);
 			g->excludes = NULL;
 			(*guests_failed)++;
-			continue;
 		}
-		note(1, "guest '%s': backend %s, %zu exclusion rules",
-		     qs(g->path), g->backend->name,
-		     matcher_count(g->excludes));
 	}
 	return 0;
 }
@@ -808,7 +915,7 @@ static void hashify_one(int i, void *arg)
 
 	rep->guest = g->path;
 	rep->method = g->reflink ? "reflink" : "hardlink";
-	rep->backend = g->backend ? g->backend->name : NULL;
+	rep->backend = g->backend_names;
 	rep->t = t;
 	progress_guest(g->name ? g->name : g->path);
 	if (!g->excludes)	/* left alone, said why */

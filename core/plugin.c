@@ -307,6 +307,23 @@ static bool valid_name(const char *name)
 	return *name && *name != '.' && !strchr(name, '/');
 }
 
+bool plugins_installed(const struct plugins *ps, const char *name)
+{
+	char *file;
+	bool there;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (!strcmp(ps->v[i]->name, name))
+			return true;
+	if (!valid_name(name) || asprintf(&file, "%s/%s.so", ps->dir,
+					  name) < 0)
+		return false;
+	there = !access(file, F_OK);
+	free(file);
+	return there;
+}
+
 const struct plugin *plugins_get(struct plugins *ps, const char *name,
 				 int *err)
 {

@@ -47,6 +47,9 @@ void plugins_release(struct plugins *ps);
 const struct plugin *plugins_get(struct plugins *ps, const char *name,
 				 int *err);
 
+/* Whether DIR/NAME.so is there for backend @name; loads nothing. */
+bool plugins_installed(const struct plugins *ps, const char *name);
+
 /*
  * Loads the shared object @file and checks its descriptor. Before
  * anything of it runs, its directory and those above must be owned by
