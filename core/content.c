@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #define CHUNK (256 * 1024)
 static __thread unsigned char buf_a[CHUNK];
 static __thread unsigned char buf_b[CHUNK];
+
+#define OFF_MAX ((off_t)INT64_MAX)
 
 /* Reads up to @len bytes at @off, retrying short reads; returns bytes. */
 static ssize_t read_full(int fd, void *buf, size_t len, off_t off)
@@ -39,11 +42,48 @@ static ssize_t read_full(int fd, void *buf, size_t len, off_t off)
 	return done;
 }
 
+/* Holes are hashed as the zeros they read as, from here. */
+static const unsigned char zeros[CHUNK];
+
+static content_tick_fn *tick;
+
+void content_set_tick(content_tick_fn *fn)
+{
+	tick = fn;
+}
+
+/*
+ * The data extent at or after @off: [*data, *end). Past the last one,
+ * *data is the end of file (what is left is a hole) and *end unbounded;
+ * without SEEK_DATA all of it is data.
+ */
+static int next_data(int fd, off_t off, off_t *data, off_t *end)
+{
+	struct stat st;
+
+	*end = OFF_MAX;
+	*data = lseek(fd, off, SEEK_DATA);
+	if (*data < 0) {
+		if (errno != ENXIO) {
+			*data = off;	/* no SEEK_DATA: read it all */
+			return 0;
+		}
+		if (fstat(fd, &st))
+			return -errno;
+		*data = st.st_size > off ? st.st_size : off;
+		return 0;
+	}
+	*end = lseek(fd, *data, SEEK_HOLE);
+	if (*end <= *data)
+		*end = OFF_MAX;
+	return 0;
+}
+
 int content_hash(int fd, enum hash_method m, struct digest *digest,
 		 off_t *size)
 {
+	off_t off = 0, data, end = 0, holes = 0, want;
 	struct hasher h;
-	off_t off = 0;
 	ssize_t n;
 	int ret;
 
@@ -51,37 +91,73 @@ int content_hash(int fd, enum hash_method m, struct digest *digest,
 	if (ret)
 		return ret;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	do {
-		n = read_full(fd, buf_a, CHUNK, off);
+	for (;;) {
+		if (off >= end) {
+			ret = next_data(fd, off, &data, &end);
+			if (ret)
+				goto fail;
+			/* a hole: the zeros it reads as, without reading */
+			if (data - off > CONTENT_HOLES_MAX - holes) {
+				ret = -EFBIG;
+				goto fail;
+			}
+			holes += data - off;
+			while (off < data) {
+				want = data - off < CHUNK ? data - off : CHUNK;
+				hasher_update(&h, zeros, want);
+				off += want;
+			}
+		}
+		want = end - off < CHUNK ? end - off : CHUNK;
+		n = read_full(fd, buf_a, want, off);
 		if (n < 0) {
-			hasher_release(&h);
-			return n;
+			ret = n;
+			goto fail;
 		}
 		hasher_update(&h, buf_a, n);
 		off += n;
-	} while (n == CHUNK);
+		if (n < want)
+			break;
+		if (tick)
+			tick(off);
+	}
 	hasher_final(&h, digest);
 	*size = off;
 	return 0;
+fail:
+	hasher_release(&h);
+	return ret;
 }
 
 int content_compare(int a, int b, off_t size)
 {
-	off_t off = 0;
+	off_t off = 0, da = 0, ea = 0, db = 0, eb = 0, want;
+	int ret;
 
 	for (;;) {
-		ssize_t na = read_full(a, buf_a, CHUNK, off);
-		ssize_t nb;
+		ssize_t na, nb;
 
+		if (off >= ea && (ret = next_data(a, off, &da, &ea)))
+			return ret;
+		if (off >= eb && (ret = next_data(b, off, &db, &eb)))
+			return ret;
+		if (da > off && db > off) {
+			off = da < db ? da : db;	/* a hole in both */
+			continue;
+		}
+		want = (ea < eb ? ea : eb) - off;
+		if (want > CHUNK)
+			want = CHUNK;
+		na = read_full(a, buf_a, want, off);
 		if (na < 0)
 			return na;
-		nb = read_full(b, buf_b, CHUNK, off);
+		nb = read_full(b, buf_b, want, off);
 		if (nb < 0)
 			return nb;
 		if (na != nb || memcmp(buf_a, buf_b, na))
 			return 1;
 		off += na;
-		if (na < CHUNK)
+		if (na < want)
 			break;
 	}
 	return off == size ? 0 : 1;

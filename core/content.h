@@ -14,16 +14,35 @@
 #include "hash.h"
 
 /*
+ * Holes (SEEK_HOLE) a file may have in all for content_hash(): 1 GiB.
+ * A hole is hashed as the zeros it reads as, without reading it, so
+ * that a sparse file and a dense one with the same bytes get the same
+ * digest; this bounds the time that takes (a file on XFS can have an
+ * exabyte of hole).
+ */
+#define CONTENT_HOLES_MAX ((off_t)1 << 30)
+
+/*
  * Hashes @fd from offset 0 to end of file. Sets *digest and *size (the
- * bytes read). Returns 0 or -errno.
+ * bytes hashed, holes included). Returns 0, -EFBIG when the file's
+ * holes add up to more than CONTENT_HOLES_MAX, or -errno.
  */
 int content_hash(int fd, enum hash_method m, struct digest *digest,
 		 off_t *size);
 
 /*
+ * content_hash() calls @fn, if set, after each read with the bytes
+ * hashed so far of the file it hashes, in the hashing thread. Set
+ * once, before any thread hashes; NULL for none.
+ */
+typedef void content_tick_fn(off_t done);
+void content_set_tick(content_tick_fn *fn);
+
+/*
  * Compares the content of @a and @b, both @size bytes long by fstat.
- * Returns 0 when equal, 1 when they differ (or either is not @size
- * bytes long), -errno on a read error.
+ * Where both have a hole, nothing is read. Returns 0 when equal, 1
+ * when they differ (or either is not @size bytes long), -errno on a
+ * read error.
  */
 int content_compare(int a, int b, off_t size);
 

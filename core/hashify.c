@@ -231,6 +231,9 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
 	case UNIFY_UNREADABLE:
 		skip(r, e, SKIP_UNREADABLE);
 		break;
+	case UNIFY_SPARSE:
+		skip(r, e, SKIP_SPARSE);
+		break;
 	case UNIFY_CHANGED:
 		skip(r, e, SKIP_CHANGED);
 		return !o->dry_run;	/* a temporary may have come and gone */

@@ -24,6 +24,7 @@ static const char *const reason_names[SKIP_REASONS] = {
 	[SKIP_LINKED_KEPT] = "link to kept file",
 	[SKIP_TOO_MANY_LINKS] = "too many links",
 	[SKIP_IMMUTABLE] = "immutable flag",
+	[SKIP_SPARSE] = "sparse",
 };
 
 const char *skip_reason_name(enum skip_reason r)

@@ -25,6 +25,7 @@ enum skip_reason {
 	SKIP_LINKED_KEPT,	/* a hard link to a file not to be shared */
 	SKIP_TOO_MANY_LINKS,	/* past the limit on hard links to follow */
 	SKIP_IMMUTABLE,		/* chattr +i or +a: cannot be replaced */
+	SKIP_SPARSE,		/* holes beyond CONTENT_HOLES_MAX */
 	SKIP_REASONS
 };
 

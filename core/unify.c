@@ -436,6 +436,10 @@ enum unify_result unify_file(const struct unify_params *p,
 		goto out_close;
 	}
 	ret = content_hash(c.fd, p->store->hash, &c.digest, &size);
+	if (ret == -EFBIG) {
+		res = UNIFY_SPARSE;
+		goto out_release;
+	}
 	if (ret) {
 		fail(&c, "read", ret);
 		res = UNIFY_FAILED;

@@ -27,6 +27,7 @@ enum unify_result {
 	UNIFY_UNIFIED,		/* it is the right object already */
 	UNIFY_UNREADABLE,	/* no permission to read it */
 	UNIFY_CHANGED,		/* it changed while we worked: left alone */
+	UNIFY_SPARSE,		/* holes beyond CONTENT_HOLES_MAX: left alone */
 	UNIFY_FAILED,		/* an error, reported: left alone */
 };
 

@@ -157,6 +157,49 @@ static void test_sparse_copy(void **state)
 	close(dst);
 }
 
+/*
+ * A sparse file hashes and compares as the dense file of the same bytes
+ * (its holes are zeros), and a file with holes beyond the bound is not
+ * hashed at all.
+ */
+static void test_sparse_hash(void **state)
+{
+	const off_t size = 8 << 20, at = 3 << 20;
+	enum hash_method m[] = { HASH_XXH3_128, HASH_SHA256 };
+	unsigned char *buf = calloc(1, size);
+	struct digest ds, dd, mem;
+	off_t n;
+	int sparse, dense, i;
+
+	(void)state;
+	memcpy(buf + at, "island", 6);
+	dense = temp_file(buf, size);
+	sparse = temp_file("", 0);
+	assert_int_equal(ftruncate(sparse, size), 0);
+	assert_int_equal(pwrite(sparse, "island", 6, at), 6);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(content_hash(sparse, m[i], &ds, &n), 0);
+		assert_int_equal(n, size);
+		assert_int_equal(content_hash(dense, m[i], &dd, &n), 0);
+		assert_int_equal(hash_buffer(m[i], buf, size, &mem), 0);
+		assert_true(digest_equal(&ds, &dd));
+		assert_true(digest_equal(&dd, &mem));
+	}
+	assert_int_equal(content_compare(sparse, dense, size), 0);
+	assert_int_equal(content_compare(dense, sparse, size), 0);
+	assert_int_equal(pwrite(dense, "x", 1, size - 1), 1);
+	assert_int_equal(content_compare(sparse, dense, size), 1);
+	assert_int_equal(content_compare(dense, sparse, size), 1);
+
+	/* a hole beyond the bound: not hashed, at once */
+	assert_int_equal(ftruncate(sparse, CONTENT_HOLES_MAX + size), 0);
+	assert_int_equal(content_hash(sparse, HASH_XXH3_128, &ds, &n),
+			 -EFBIG);
+	close(sparse);
+	close(dense);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_method_names),
 		cmocka_unit_test(test_content_hash_and_compare),
 		cmocka_unit_test(test_sparse_copy),
+		cmocka_unit_test(test_sparse_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
