@@ -43,6 +43,9 @@ static const char usage_text[] =
 "      --ignore-mtime   link files whose mtimes differ\n"
 "      --min-size N     skip files smaller than N bytes (suffixes K, M, G;\n"
 "                       default 1: empty files are skipped)\n"
+"      --lock-timeout SECONDS\n"
+"                       give up (exit 2) when another run holds the\n"
+"                       store's lock longer (default 600; 0: no wait)\n"
 "      --method METHOD  hardlink (default): one inode, metadata shared;\n"
 "                       reflink: shared extents (FIDEDUPERANGE), each\n"
 "                       file keeps its inode and metadata; auto: reflink\n"
@@ -114,6 +117,7 @@ enum {
 	OPT_REFRESH = 256,
 	OPT_IGNORE_MTIME,
 	OPT_MIN_SIZE,
+	OPT_LOCK_TIMEOUT,
 	OPT_METHOD,
 	OPT_HASH,
 	OPT_PKGMGR,
@@ -147,6 +151,7 @@ static const struct option long_options[] = {
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ "ignore-mtime", no_argument, NULL, OPT_IGNORE_MTIME },
 	{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "hash", required_argument, NULL, OPT_HASH },
 	{ "pkgmgr", required_argument, NULL, OPT_PKGMGR },
@@ -299,6 +304,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->min_size = 1;
+	o->lock_timeout = 600;
 	o->hash = HASH_XXH3_128;
 	o->sysconfdir = getenv("VHASHIFY_SYSCONFDIR");
 	if (!o->sysconfdir || !*o->sysconfdir)
@@ -408,6 +414,20 @@ int cli_parse(int argc, char **argv, struct options *o)
 						   "--min-size", optarg);
 			o->min_size_set = true;
 			break;
+		case OPT_LOCK_TIMEOUT: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' ||
+			    v > 86400 * 365)
+				return usage_error("invalid number of seconds "
+						   "'%s' for --lock-timeout",
+						   optarg);
+			o->lock_timeout = v;
+			break;
+		}
 		case OPT_METHOD:
 			if (link_method_parse(optarg, &o->method))
 				return usage_error("unknown method '%s': use "

@@ -52,6 +52,7 @@ struct options {
 	bool ignore_mtime;
 	int verbose;
 	off_t min_size;
+	unsigned int lock_timeout;	/* --lock-timeout, in seconds */
 	enum link_method method;
 	bool method_set;	/* --method given */
 	enum hash_method hash;	/* for new stores */

@@ -1009,6 +1009,7 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	mode = r.opt.mode;
+	store_set_lock_timeout(r.opt.lock_timeout);
 	raise_fd_limit();
 	if (setup_conf(&r))
 		goto out;

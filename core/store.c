@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <xxhash.h>
 
@@ -72,10 +73,47 @@ static void bad_entry(const struct store *s, const char *what, bool dir,
 		      strerror(-err));
 }
 
-/* Takes the store lock, telling the user when another run holds it. */
+static unsigned int lock_timeout = 600;
+
+void store_set_lock_timeout(unsigned int seconds)
+{
+	lock_timeout = seconds;
+}
+
+/* The pid holding a flock() on @fd's file, from /proc/locks, or 0. */
+static int lock_holder(int fd)
+{
+	unsigned int maj, min;
+	unsigned long ino;
+	struct stat st;
+	char line[256];
+	int pid, found = 0;
+	FILE *f;
+
+	if (fstat(fd, &st))
+		return 0;
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid,
+			   &maj, &min, &ino) == 4 && ino == st.st_ino &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev) &&
+		    pid != getpid())
+			found = pid;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Takes the store lock, telling the user when another run holds it;
+ * gives up after the lock timeout, naming the holder.
+ */
 static int take_lock(struct store *s)
 {
-	int op = s->dry_run ? LOCK_SH : LOCK_EX;
+	int op = s->dry_run ? LOCK_SH : LOCK_EX, pid;
+	unsigned long long waited;
+	char holder[32] = "";
 
 	s->lockfd = open_entry(s, s->dirfd, "lock",
 			       s->dry_run ? O_RDONLY : O_RDWR | O_CREAT,
@@ -96,15 +134,26 @@ static int take_lock(struct store *s)
 		      strerror(errno));
 		return -errno;
 	}
-	warning("store '%s' is in use by another run, waiting", qs(s->path));
-	while (flock(s->lockfd, op)) {
-		if (errno != EINTR) {
+	if (lock_timeout)
+		warning("store '%s' is in use by another run, waiting up to "
+			"%u seconds", qs(s->path), lock_timeout);
+	/* polled, not blocked in flock(): a wait with a bound */
+	for (waited = 0; waited < lock_timeout * 10ULL; waited++) {
+		usleep(100000);
+		if (!flock(s->lockfd, op | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
 			error("cannot lock store '%s': %s", qs(s->path),
 			      strerror(errno));
 			return -errno;
 		}
 	}
-	return 0;
+	pid = lock_holder(s->lockfd);
+	if (pid)
+		snprintf(holder, sizeof(holder), " (pid %d)", pid);
+	error("store '%s' is locked by another run%s for more than %u "
+	      "seconds", qs(s->path), holder, lock_timeout);
+	return -EWOULDBLOCK;
 }
 
 static int write_config(struct store *s)

@@ -77,6 +77,10 @@ struct store {
  * every object that lacks it, each one named.
  * Prints the reason and returns -errno on failure.
  */
+/* How long store_open() waits for another run's lock: @seconds (600
+ * unless set). Call before opening stores. */
+void store_set_lock_timeout(unsigned int seconds);
+
 int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	       bool dry_run, struct store **out);
 /*
