@@ -300,6 +300,23 @@ static int make_dir(struct store *s, const char *name)
 	return -errno;
 }
 
+/*
+ * Makes every fan-out directory that is missing, so that a new object
+ * later needs no inode: on a filesystem that is full by then, linking
+ * a guest's file as an object still works. A failure here is left to
+ * the object that needs the directory (store_object_dir()) to report.
+ */
+static void make_fanouts(struct store *s)
+{
+	char dir[3];
+	int i;
+
+	for (i = 0; i < STORE_FANOUTS; i++) {
+		snprintf(dir, sizeof(dir), "%02x", i);
+		mkdirat(s->objfd, dir, 0700);
+	}
+}
+
 static int hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -597,6 +614,8 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 		bad_entry(s, "objects", true, ret);
 		goto out_close;
 	}
+	if (!dry_run)
+		make_fanouts(s);
 	s->link_max = fpathconf(s->objfd, _PC_LINK_MAX);
 	if (s->link_max < 2)
 		s->link_max = LONG_MAX;	/* unknown: EMLINK will tell */
