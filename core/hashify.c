@@ -194,11 +194,15 @@ static off_t allocated(off_t bytes, const struct stat *st)
  * Unifies the shareable regular file @e: returns true when it replaced
  * the entry, so that its directory gets its mtime back.
  */
+volatile sig_atomic_t hashify_stop;
+
 static bool consider(struct guest_run *r, const struct walk_entry *e)
 {
 	const struct options *o = r->h->opt;
 	off_t freed, stored;
 
+	if (hashify_stop)
+		return false;	/* stopping: no new file */
 	if (!o->refresh && !r->g->reflink &&
 	    store_is_object(r->g->store, &e->st)) {
 		r->t->unified++;

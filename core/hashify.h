@@ -7,6 +7,8 @@
  * it may be shared (or why not), and unify the candidates.
  */
 
+#include <signal.h>
+
 #include "cli.h"
 #include "guest.h"
 #include "match.h"
@@ -19,6 +21,12 @@ struct hashify {
 };
 
 /* Hashifies guest @g into its store, adding what was done to @t. */
+/*
+ * Set (to the signal's number) by a SIGTERM, SIGINT or SIGHUP handler:
+ * the file being replaced is finished, no other file is taken.
+ */
+extern volatile sig_atomic_t hashify_stop;
+
 void hashify_guest(const struct hashify *h, struct guest *g,
 		   struct tally *t);
 

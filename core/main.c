@@ -938,6 +938,23 @@ static void hashify_one(int i, void *arg)
 	pthread_mutex_unlock(&hr->lock);
 }
 
+static void on_stop_signal(int sig)
+{
+	hashify_stop = sig;
+}
+
+/* SIGTERM, SIGINT, SIGHUP: finish the file at hand, then stop. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal,
+				.sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int run_hashify(struct run *r, int guests_failed, double start)
 {
 	struct hashify_run hr = {
@@ -957,6 +974,7 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 		total.failed = 1;
 		goto out;
 	}
+	catch_stop_signals();
 	progress_start(r->n_guests, !r->opt.quiet && !r->opt.json &&
 		       !log_verbosity() && isatty(STDERR_FILENO));
 	clean_stores_tmp(r);
@@ -978,6 +996,11 @@ out:
 	free(hr.done);
 	free(hr.t);
 	free(hr.rep);
+	if (hashify_stop) {
+		error("stopped by signal %d before the end: the files not "
+		      "reached are left as they were", (int)hashify_stop);
+		return 128 + hashify_stop;
+	}
 	return total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
 }
 

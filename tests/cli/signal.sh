@@ -1,0 +1,29 @@
+#!/bin/sh
+# SIGTERM during a run: the file at hand is finished, no other is taken,
+# the summary is printed, the exit status is 143 (128 + 15), and no
+# temporary is left in any guest or in the store.
+. "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
+plan 4
+
+for g in g1 g2; do
+	for d in $(seq 1 20); do
+		mkdir -p "$T/$g/usr/d$d"
+		for i in $(seq 1 150); do
+			printf 'file %s %s\n' "$d" "$i" >"$T/$g/usr/d$d/f$i"
+		done
+	done
+done
+find "$T/g1" "$T/g2" -exec touch -h -d @1700000000 {} +
+vh_status=0
+vhashify --pkgmgr=none --store "$T/s" -j 1 "$T/g1" "$T/g2" \
+	>"$T/out" 2>"$T/err" &
+pid=$!
+sleep 0.4
+kill -TERM "$pid"
+wait "$pid" || vh_status=$?
+check "a run stopped by SIGTERM exits 143" status_is 143
+check "it says so" err_has "stopped by signal 15"
+check "it prints its summary" out_has "files seen"
+check "no temporary is left" test -z "$(find "$T/g1" "$T/g2" "$T/s/tmp" \
+	-name '.vhashify.tmp.*' -o -path "$T/s/tmp/*")"
+done_testing
