@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
 #include <xxhash.h>
@@ -301,16 +302,23 @@ static int make_dir(struct store *s, const char *name)
 }
 
 /*
- * Makes every fan-out directory that is missing, so that a new object
+ * Makes every fan-out directory that is missing, where the filesystem
+ * has room for them all, so that a new object
  * later needs no inode: on a filesystem that is full by then, linking
  * a guest's file as an object still works. A failure here is left to
  * the object that needs the directory (store_object_dir()) to report.
  */
 static void make_fanouts(struct store *s)
 {
+	struct statvfs fs;
 	char dir[3];
 	int i;
 
+	/* a filesystem short of blocks keeps them for the fan-outs in
+	 * use (each directory takes one): those are made when needed */
+	if (fstatvfs(s->objfd, &fs) || fs.f_bavail < 4 * STORE_FANOUTS ||
+	    fs.f_favail < 2 * STORE_FANOUTS)
+		return;
 	for (i = 0; i < STORE_FANOUTS; i++) {
 		snprintf(dir, sizeof(dir), "%02x", i);
 		mkdirat(s->objfd, dir, 0700);

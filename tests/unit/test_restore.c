@@ -117,7 +117,8 @@ static int setup(void **state)
 	usr_fd = openat(f->dirfd, "g1/usr", O_RDONLY | O_DIRECTORY);
 	assert_true(usr_fd >= 0);
 	write_file(usr_fd, "f", "shared bytes");
-	assert_int_equal(mkdirat(f->store->objfd, "ab", 0700), 0);
+	/* the store makes its fan-out directories where there is room */
+	assert_true(!mkdirat(f->store->objfd, "ab", 0700) || errno == EEXIST);
 	assert_int_equal(linkat(usr_fd, "f", f->store->objfd,
 				"ab/cd-0123456789abcdef", 0), 0);
 	assert_int_equal(linkat(usr_fd, "f", usr_fd, "g", 0), 0);
