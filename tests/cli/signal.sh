@@ -6,7 +6,7 @@
 plan 4
 
 for g in g1 g2; do
-	for d in $(seq 1 20); do
+	for d in $(seq 1 40); do
 		mkdir -p "$T/$g/usr/d$d"
 		for i in $(seq 1 150); do
 			printf 'file %s %s\n' "$d" "$i" >"$T/$g/usr/d$d/f$i"
@@ -18,7 +18,13 @@ vh_status=0
 vhashify --pkgmgr=none --store "$T/s" -j 1 "$T/g1" "$T/g2" \
 	>"$T/out" 2>"$T/err" &
 pid=$!
-sleep 0.4
+# once the first object is made, the run is linking files
+n=0
+while [ -z "$(find "$T/s/objects" -type f 2>/dev/null | head -n 1)" ] &&
+      [ $n -lt 200 ]; do
+	sleep 0.05
+	n=$((n + 1))
+done
 kill -TERM "$pid"
 wait "$pid" || vh_status=$?
 check "a run stopped by SIGTERM exits 143" status_is 143
