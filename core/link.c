@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content.h"
 #include "immutable.h"
 #include "link.h"
+#include "metakey.h"
 
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
@@ -125,8 +127,9 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
 
 	left[0] = '\0';
 	for (tries = 0;; tries++) {
-		tmpname_guest_next(tmp, sizeof(tmp), s->ino);
-		if (!linkat(objdirfd, objname, dirfd, tmp, 0))
+		tmpname_guest_next(tmp, sizeof(tmp), s->ino, hashed->st_ino,
+				   objname);
+		if (!linkat(objdirfd, objname + 3, dirfd, tmp, 0))
 			break;
 		if (errno != EEXIST || tries == 100)
 			return -errno;
@@ -138,16 +141,68 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
 	return link_exchange(dirfd, tmp, dirfd, name, hashed, &ours, left);
 }
 
+/*
+ * Whether the guest file open as @fd (@st) holds exactly what the object
+ * @object of store @s holds: the same bytes, and metadata whose key is
+ * the one in the object's name.
+ */
+static bool same_as_object(struct store *s, int fd, const struct stat *st,
+			   const char *object)
+{
+	struct metakey key;
+	struct digest d;
+	uint64_t id;
+	bool content, same = false;
+	struct stat ost;
+	int ofd, i;
+
+	if (store_parse_name(object, &d, &id, &content) || content)
+		return false;
+	ofd = store_open_object(s, object, &ost);
+	if (ofd < 0)
+		return false;
+	/* the key id, with the mtime or without (--ignore-mtime) */
+	for (i = 0; i < 2 && !same; i++) {
+		if (metakey_read(fd, st, i, &key))
+			break;
+		same = key.id == id;
+		metakey_release(&key);
+	}
+	same = same && ost.st_size == st->st_size &&
+	       !content_compare(fd, ofd, st->st_size);
+	close(ofd);
+	return same;
+}
+
 int link_remove_leftover(struct store *s, int dirfd, const char *name,
 			 const struct stat *st)
 {
-	int ret;
+	char object[TMPNAME_MAX];
+	struct stat now;
+	ino_t inode;
+	int fd, ret;
 
-	if (!S_ISREG(st->st_mode) || !tmpname_guest_is(name, s->ino) ||
-	    !store_is_object(s, st))
+	if (!S_ISREG(st->st_mode) ||
+	    !tmpname_guest_parse(name, s->ino, &inode, object, sizeof(object)))
 		return 0;
-	ret = immutable_unlink(s, dirfd, name, st);
-	if (ret == -ESTALE)
-		return 0;	/* swapped meanwhile: not ours to touch */
-	return ret ? ret : 1;
+	if (store_is_object(s, st)) {
+		/* killed before the swap: our link to the object */
+		ret = immutable_unlink(s, dirfd, name, st);
+		if (ret == -ESTALE)
+			return 0;	/* swapped meanwhile: not ours */
+		return ret ? ret : 1;
+	}
+	/* killed after the swap: the guest file the object replaced, named
+	 * in the temporary's name, with the object's bytes and metadata */
+	if (st->st_ino != inode)
+		return 0;
+	fd = content_open(dirfd, name);
+	if (fd < 0)
+		return fd == -ENXIO || fd == -ENOENT ? 0 : fd;
+	ret = 0;
+	if (!fstat(fd, &now) && now.st_ino == st->st_ino &&
+	    now.st_dev == st->st_dev && same_as_object(s, fd, &now, object))
+		ret = unlinkat(dirfd, name, 0) ? -errno : 1;
+	close(fd);
+	return ret;
 }

@@ -54,9 +54,10 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 
 /*
  * Replaces @name in @dirfd, which was @hashed when its content was
- * read, by a link to the object @objname in @objdirfd (its fan-out
- * directory, see store_object_dir()) of store @s, with link_exchange()
- * and a guest temporary of @s. Returns what link_exchange() does, or
+ * read, by a link to the object @objname ("ab/cd...") of store @s, whose
+ * fan-out directory is open as @objdirfd (see store_object_dir()), with
+ * link_exchange() and a guest temporary of @s that names the object and
+ * the hashed inode. Returns what link_exchange() does, or
  * -EMLINK when the object has as many links as the filesystem allows
  * (nothing changed).
  */
@@ -67,10 +68,13 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
 /*
  * Removes @name in @dirfd (lstat @st) if it is provably a leftover of
  * an interrupted link_replace() of store @s: a regular file named as a
- * guest temporary of @s whose inode is one of @s's objects (an
- * immutable one has its flag cleared meanwhile). Anything else named
- * like a temporary belongs to the guest or to another store and is
- * left alone. Returns 1 removed, 0 not ours, or -errno.
+ * guest temporary of @s and either a link to one of @s's objects
+ * (killed before the swap; an immutable one has its flag cleared
+ * meanwhile), or the guest inode the name carries, holding exactly the
+ * bytes and metadata of the object the name carries (killed after the
+ * swap: the guest path holds that object). Anything else named like a
+ * temporary belongs to the guest or to another store and is left alone.
+ * Returns 1 removed, 0 not ours, or -errno.
  */
 int link_remove_leftover(struct store *s, int dirfd, const char *name,
 			 const struct stat *st);

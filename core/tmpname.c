@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,11 +20,13 @@ void tmpname_next(char *buf, size_t size)
 		 atomic_fetch_add(&counter, 1));
 }
 
-void tmpname_guest_next(char *buf, size_t size, ino_t store)
+void tmpname_guest_next(char *buf, size_t size, ino_t store, ino_t inode,
+			const char *object)
 {
-	snprintf(buf, size, TMPNAME_PREFIX "%llu.%ld.%u",
+	snprintf(buf, size, TMPNAME_PREFIX "%llu.%ld.%u.%llu.%.2s%s",
 		 (unsigned long long)store, (long)getpid(),
-		 atomic_fetch_add(&counter, 1));
+		 atomic_fetch_add(&counter, 1), (unsigned long long)inode,
+		 object, strlen(object) > 3 ? object + 3 : "");
 }
 
 /*
@@ -53,9 +56,10 @@ bool tmpname_is(const char *name)
 	return tmpname_like(name) && number(&p, '.') && number(&p, '\0');
 }
 
-bool tmpname_guest_is(const char *name, ino_t store)
+bool tmpname_guest_parse(const char *name, ino_t store, ino_t *inode,
+			 char *object, size_t size)
 {
-	const char *p = name + strlen(TMPNAME_PREFIX);
+	const char *p = name + strlen(TMPNAME_PREFIX), *num;
 	char id[24];
 	size_t n;
 
@@ -65,7 +69,21 @@ bool tmpname_guest_is(const char *name, ino_t store)
 	if (strncmp(p, id, n))
 		return false;
 	p += n;
-	return number(&p, '.') && number(&p, '\0');
+	if (!number(&p, '.') || !number(&p, '.'))	/* pid, counter */
+		return false;
+	num = p;
+	if (!number(&p, '.') || strlen(p) < 3)	/* inode, object */
+		return false;
+	if (inode) {
+		*inode = strtoull(num, NULL, 10);
+		snprintf(object, size, "%.2s/%s", p, p + 2);
+	}
+	return true;
+}
+
+bool tmpname_guest_is(const char *name, ino_t store)
+{
+	return tmpname_guest_parse(name, store, NULL, NULL, 0);
 }
 
 int tmpname_create(int dirfd, char *buf, size_t size)

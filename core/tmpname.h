@@ -9,10 +9,15 @@
  *   PREFIX<pid>.<counter>             in the store (STORE/tmp) and in
  *                                     probes: the store is ours, so
  *                                     anything so named there is too
- *   PREFIX<store>.<pid>.<counter>     in a guest directory: <store> is
+ *   PREFIX<store>.<pid>.<counter>.<inode>.<object>
+ *                                     in a guest directory: <store> is
  *                                     the inode number of the store
- *                                     directory, whose objects such a
- *                                     name may link to
+ *                                     directory, <object> the name of
+ *                                     the object such a name links to
+ *                                     ("ab/cd..." without its '/'),
+ *                                     <inode> the guest file it is to
+ *                                     replace, which a swap may leave
+ *                                     under this name
  *
  * A guest may plant files with such names, so a name alone proves
  * nothing in a guest: see link_remove_leftover().
@@ -28,7 +33,7 @@
 
 #define TMPNAME_PREFIX ".vhashify.tmp."
 /* room for the longest name of either kind */
-#define TMPNAME_MAX 80
+#define TMPNAME_MAX 224
 
 /* Writes a store temporary's name not used before by this process. */
 void tmpname_next(char *buf, size_t size);
@@ -41,8 +46,19 @@ bool tmpname_is(const char *name);
  */
 int tmpname_create(int dirfd, char *buf, size_t size);
 
-/* Writes a guest temporary's name for the store whose inode is @store. */
-void tmpname_guest_next(char *buf, size_t size, ino_t store);
+/*
+ * Writes a guest temporary's name for the store whose inode is @store,
+ * to link to its object @object in place of the guest inode @inode.
+ */
+void tmpname_guest_next(char *buf, size_t size, ino_t store, ino_t inode,
+			const char *object);
+/*
+ * Whether @name is a guest temporary's name of the store @store; if so
+ * and @inode is not NULL, sets *inode and writes the object's name
+ * ("ab/cd...", its '/' back) to @object of @size bytes.
+ */
+bool tmpname_guest_parse(const char *name, ino_t store, ino_t *inode,
+			 char *object, size_t size);
 /* Whether @name is a guest temporary's name of the store @store. */
 bool tmpname_guest_is(const char *name, ino_t store);
 /* Whether @name starts like a temporary of any kind, any store. */

@@ -206,7 +206,7 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 	ret = immutable_hold(s, ofd, &h);
 	if (ret)
 		return ret;
-	ret = link_replace(s, dirfd, name + 3, e->dirfd, e->name, &c->st,
+	ret = link_replace(s, dirfd, name, e->dirfd, e->name, &c->st,
 			   left);
 	if (ret == -EAGAIN)
 		error("cannot link '%s%s': the guest kept replacing it; its "

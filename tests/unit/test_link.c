@@ -214,7 +214,8 @@ static nlink_t object_links(const struct fixture *f)
 
 static int replace(struct fixture *f)
 {
-	return link_replace(&f->store, f->store.objfd, "object", f->dirfd,
+	/* "ob/object": the object "object" in the fan-out directory objfd */
+	return link_replace(&f->store, f->store.objfd, "ob/object", f->dirfd,
 			    "guest",
 			    &f->guest, f->left);
 }
@@ -412,8 +413,9 @@ static void test_leftovers(void **state)
 	char ours[TMPNAME_MAX], other[TMPNAME_MAX], plain[TMPNAME_MAX];
 	struct stat st;
 
-	tmpname_guest_next(ours, sizeof(ours), f->store.ino);
-	tmpname_guest_next(other, sizeof(other), f->store.ino + 1);
+	tmpname_guest_next(ours, sizeof(ours), f->store.ino, 12, "ab/cdef");
+	tmpname_guest_next(other, sizeof(other), f->store.ino + 1, 12,
+			   "ab/cdef");
 	tmpname_next(plain, sizeof(plain));
 	assert_true(tmpname_guest_is(ours, f->store.ino));
 	assert_false(tmpname_guest_is(other, f->store.ino));
