@@ -54,8 +54,10 @@ end=$((SECONDS + SECONDS_RUN))
 while [ $SECONDS -lt $end ]; do
 	vhashify --pkgmgr=none --store "$T/s" "$T/busy" >"$T/out" 2>&1
 	[ $? -le 1 ] || { bad=$((bad + 1)); diag "$(cat "$T/out")"; }
+	grep -h "kept replacing" "$T/out" >>"$T/said"
 	vhashify --store "$T/s" --restore "$T/busy" >"$T/out" 2>&1
 	[ $? -le 1 ] || { bad=$((bad + 1)); diag "$(cat "$T/out")"; }
+	grep -h "kept replacing" "$T/out" >>"$T/said"
 	runs=$((runs + 1))
 done
 # one last hashify while the guest still runs, then let it stop
@@ -83,6 +85,7 @@ for i in $(seq 1 $N); do
 done
 check "every path holds what the guest last put there, deleted ones stay deleted" \
 	test "$ok" = yes
+left=$(find "$T/busy" -name '.vhashify.tmp.*')
 check "nothing named like a temporary is left in the guest" \
-	test -z "$(find "$T/busy" -name '.vhashify.tmp.*')"
+	eval 'test -z "$left" || { diag "$left" "$(cat "$T/said")"; false; }'
 done_testing

@@ -37,7 +37,8 @@ static int renameat_calls;
 
 /* What the guest does just before the n-th renameat2() call. */
 enum guest_act { NOTHING, UPGRADE, DELETE };
-static enum guest_act guest_acts[4];
+/* what the guest does just before each swap: room for every swap */
+static enum guest_act guest_acts[LINK_MAX_SWAPS + 1];
 static int n_renameat2_calls;
 static int guest_dirfd;
 
@@ -84,9 +85,9 @@ int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 		errno = renameat2_error;
 		return -1;
 	}
-	if (n < 4 && guest_acts[n] == UPGRADE)
+	if (n <= LINK_MAX_SWAPS && guest_acts[n] == UPGRADE)
 		guest_upgrade(n + 1);
-	else if (n < 4 && guest_acts[n] == DELETE)
+	else if (n <= LINK_MAX_SWAPS && guest_acts[n] == DELETE)
 		assert_int_equal(unlinkat(guest_dirfd, "guest", 0), 0);
 	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
 }
@@ -349,13 +350,18 @@ static void test_endless_upgrades_give_up(void **state)
 {
 	struct fixture *f = *state;
 
-	guest_acts[0] = guest_acts[1] = guest_acts[2] = guest_acts[3] =
-		UPGRADE;
+	char newest[32], before[32];
+	int i;
+
+	for (i = 0; i <= LINK_MAX_SWAPS; i++)
+		guest_acts[i] = UPGRADE;
 	assert_int_equal(replace(f), -EAGAIN);
 	assert_int_equal(n_renameat2_calls, LINK_MAX_SWAPS);
 	assert_true(tmpname_like(f->left));
-	assert_string_equal(content_of(f, f->left), "upgrade 3");
-	assert_string_equal(content_of(f, "guest"), "upgrade 2");
+	snprintf(newest, sizeof(newest), "upgrade %d", LINK_MAX_SWAPS);
+	snprintf(before, sizeof(before), "upgrade %d", LINK_MAX_SWAPS - 1);
+	assert_string_equal(content_of(f, f->left), newest);
+	assert_string_equal(content_of(f, "guest"), before);
 	assert_int_equal(object_links(f), 1);
 }
 
@@ -380,8 +386,9 @@ static void test_upgrade_then_delete(void **state)
 static void test_exchange_from_elsewhere(void **state)
 {
 	struct fixture *f = *state;
+	char newest[32];
 	struct stat copy;
-	int tmpfd;
+	int tmpfd, i;
 
 	assert_int_equal(mkdirat(f->store.dirfd, "tmp", 0700), 0);
 	tmpfd = openat(f->store.dirfd, "tmp", O_RDONLY | O_DIRECTORY);
@@ -389,10 +396,12 @@ static void test_exchange_from_elsewhere(void **state)
 	write_file(tmpfd, "copy", "same bytes");
 	assert_int_equal(fstatat(tmpfd, "copy", &copy, 0), 0);
 	/* upgraded at every swap: the newest comes back into the guest */
-	guest_acts[0] = guest_acts[1] = guest_acts[2] = UPGRADE;
+	for (i = 0; i <= LINK_MAX_SWAPS; i++)
+		guest_acts[i] = UPGRADE;
 	assert_int_equal(link_exchange(tmpfd, "copy", f->dirfd, "guest",
 				       &f->guest, &copy, f->left), -EAGAIN);
-	assert_string_equal(content_of(f, f->left), "upgrade 3");
+	snprintf(newest, sizeof(newest), "upgrade %d", LINK_MAX_SWAPS);
+	assert_string_equal(content_of(f, f->left), newest);
 	assert_int_equal(faccessat(tmpfd, "copy", F_OK, 0), -1);
 	/* a plain swap */
 	write_file(tmpfd, "copy", "same bytes");
