@@ -102,7 +102,8 @@ static int read_status(const struct vhashify_host *host,
 			  "configuration file: is it intact?", packages);
 	host->log(host, VHASHIFY_LOG_DEBUG,
 		  "%zu packages, %zu configuration files", packages, c->n);
-	qsort(c->paths, c->n, sizeof(*c->paths), cmp_str);
+	if (c->n > 1)
+		qsort(c->paths, c->n, sizeof(*c->paths), cmp_str);
 	return 0;
 }
 

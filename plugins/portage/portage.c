@@ -292,7 +292,8 @@ static int list_dir(struct portage *p, const char *path,
 		free(v);
 		return ret;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
 	*names = v;
 	*count = n;
 	return 0;
