@@ -30,6 +30,7 @@
 #include "cli.h"
 #include "closer.h"
 #include "conf.h"
+#include "content.h"
 #include "dedupe.h"
 #include "detect.h"
 #include "exclusions.h"
@@ -977,6 +978,7 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 	catch_stop_signals();
 	progress_start(r->n_guests, !r->opt.quiet && !r->opt.json &&
 		       !log_verbosity() && isatty(STDERR_FILENO));
+	content_set_tick(progress_hash_tick);
 	clean_stores_tmp(r);
 	if (closer_start(CLOSER_THREADS))
 		note(1, "closing replaced files in the foreground");

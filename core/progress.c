@@ -20,6 +20,15 @@ static struct {
 	bool shown;		/* a line is on the terminal */
 } p;
 
+/* the file this thread hashes, for a slow one (see progress.h) */
+static __thread struct {
+	const char *guest, *path;
+	double begin;
+} hashing;
+
+/* a second of hashing one file, and it is named */
+#define SLOW_FILE 1.0
+
 static double now(void)
 {
 	struct timespec ts;
@@ -97,6 +106,40 @@ void progress_file(off_t bytes)
 		show(t);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+void progress_hash_begin(const char *guest, const char *path)
+{
+	if (!p.on)
+		return;
+	hashing.guest = guest;
+	hashing.path = path;
+	hashing.begin = now();
+}
+
+void progress_hash_tick(off_t done)
+{
+	double t;
+
+	if (!p.on || !hashing.path)
+		return;
+	t = now();
+	if (t - hashing.begin < SLOW_FILE)
+		return;
+	pthread_mutex_lock(&lock);
+	if (t - p.last >= 0.2) {
+		p.last = t;
+		fprintf(stderr, "\r\033[K[%d/%d] hashing '%s%s': %.1f MiB done",
+			p.started, p.n_guests, qs(hashing.guest),
+			qs(hashing.path), done / 1048576.0);
+		p.shown = true;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void progress_hash_end(void)
+{
+	hashing.path = NULL;
 }
 
 void progress_end(void)

@@ -19,6 +19,16 @@ void progress_guest(const char *name);
 void progress_guest_done(void);
 /* One more entry seen, of @bytes read or linked. */
 void progress_file(off_t bytes);
+/*
+ * The calling thread hashes the file @path of guest @guest (borrowed
+ * until progress_hash_end()). Once that takes a second or more, the
+ * line names the file and how far the hash is (progress_hash_tick(),
+ * a content_tick_fn: bytes hashed so far), so that a huge file is seen
+ * for what it is rather than as a stalled run.
+ */
+void progress_hash_begin(const char *guest, const char *path);
+void progress_hash_tick(off_t done);
+void progress_hash_end(void);
 /* Clears the line (before a summary or a message). */
 void progress_end(void);
 

@@ -14,6 +14,7 @@
 #include "link.h"
 #include "log.h"
 #include "metakey.h"
+#include "progress.h"
 #include "unify.h"
 
 /* A candidate as it was when hashed. */
@@ -435,7 +436,9 @@ enum unify_result unify_file(const struct unify_params *p,
 		res = UNIFY_FAILED;
 		goto out_close;
 	}
+	progress_hash_begin(p->guest, e->path);
 	ret = content_hash(c.fd, p->store->hash, &c.digest, &size);
+	progress_hash_end();
 	if (ret == -EFBIG) {
 		res = UNIFY_SPARSE;
 		goto out_release;
