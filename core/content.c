@@ -305,14 +305,14 @@ const char *content_strerror(int err)
 	return err == -ENXIO ? "not a regular file" : strerror(-err);
 }
 
-int content_open(int dirfd, const char *name)
+int content_open(int dirfd, const char *name, struct stat *st)
 {
 	int pathfd, fd;
 
 	pathfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (pathfd < 0)
 		return -errno;
-	fd = content_reopen(pathfd, O_NOATIME, NULL);
+	fd = content_reopen(pathfd, O_NOATIME, st);
 	close(pathfd);
 	return fd;
 }

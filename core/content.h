@@ -58,9 +58,10 @@ int content_copy(int src, int dst, off_t size);
  * Opens @name in @dirfd to read its content when it is a regular file:
  * never follows a symlink (-ELOOP), never opens anything else (-ENXIO,
  * see content_reopen()), and leaves the atime alone where allowed.
- * Returns the fd or -errno.
+ * Fills *st with the open file's fstat unless NULL. Returns the fd or
+ * -errno.
  */
-int content_open(int dirfd, const char *name);
+int content_open(int dirfd, const char *name, struct stat *st);
 
 /*
  * Opens for reading the inode the O_PATH descriptor @pathfd refers to,

@@ -34,7 +34,7 @@ static bool file(const struct walk_entry *e, void *arg)
 	if (!S_ISREG(e->st.st_mode) || e->st.st_nlink < 2 ||
 	    e->st.st_dev != r->g->st.st_dev)
 		return false;
-	fd = content_open(e->dirfd, e->name);
+	fd = content_open(e->dirfd, e->name, NULL);
 	if (fd < 0)
 		return false;	/* gone, or no flags to read */
 	if (immutable_get(fd) != 1)

@@ -42,7 +42,7 @@ static int collect(struct store *s, int dirfd, const char *name,
 		return 0;
 	/* a dedupe source is referenced by shared extents, not links */
 	if (strstr(base, "-content")) {
-		int fd = content_open(dirfd, base), shared;
+		int fd = content_open(dirfd, base, NULL), shared;
 
 		shared = fd < 0 ? fd : extents_any_shared(fd);
 		if (fd >= 0)

@@ -93,10 +93,10 @@ int immutable_unlink(struct store *s, int dirfd, const char *name,
 		return -errno;
 	/* an immutable inode keeps its names: clear the flag meanwhile,
 	 * on the very inode @expect names */
-	fd = content_open(dirfd, name);
+	fd = content_open(dirfd, name, &now);
 	if (fd < 0)
 		return fd == -ENXIO || fd == -ENOENT ? -ESTALE : fd;
-	if (expect && (fstat(fd, &now) || now.st_dev != expect->st_dev ||
+	if (expect && (now.st_dev != expect->st_dev ||
 		       now.st_ino != expect->st_ino)) {
 		close(fd);
 		return -ESTALE;

@@ -196,11 +196,11 @@ int link_remove_leftover(struct store *s, int dirfd, const char *name,
 	 * in the temporary's name, with the object's bytes and metadata */
 	if (st->st_ino != inode)
 		return 0;
-	fd = content_open(dirfd, name);
+	fd = content_open(dirfd, name, &now);
 	if (fd < 0)
 		return fd == -ENXIO || fd == -ENOENT ? 0 : fd;
 	ret = 0;
-	if (!fstat(fd, &now) && now.st_ino == st->st_ino &&
+	if (now.st_ino == st->st_ino &&
 	    now.st_dev == st->st_dev && same_as_object(s, fd, &now, object))
 		ret = unlinkat(dirfd, name, 0) ? -errno : 1;
 	close(fd);

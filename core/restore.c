@@ -216,14 +216,10 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 	int fd, cfd, ret;
 	struct immutable_hold h;
 
-	fd = content_open(e->dirfd, e->name);
+	fd = content_open(e->dirfd, e->name, &st);
 	if (fd < 0)
 		return fd;
 	/* ctime may have moved: other names of the object come and go */
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		goto out_close;
-	}
 	if (!link_same_content(&st, &e->st)) {
 		ret = -ESTALE;
 		goto out_close;
@@ -317,7 +313,7 @@ static bool project_error(const struct restore *r,
 	uint32_t file, dir, tmp;
 	int fd;
 
-	fd = content_open(e->dirfd, e->name);
+	fd = content_open(e->dirfd, e->name, NULL);
 	if (fd < 0)
 		return false;
 	if (metakey_project(fd, &file) || metakey_project(e->dirfd, &dir) ||

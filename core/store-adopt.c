@@ -212,9 +212,9 @@ static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
 		}
 		goto out;
 	}
-	fd = content_open(dirfd, name);
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = fd < 0 ? fd : -errno;
+	fd = content_open(dirfd, name, &st);
+	if (fd < 0) {
+		ret = fd;
 		goto failed;
 	}
 	ret = adopt_one(r, fd, &st, path);

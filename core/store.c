@@ -399,7 +399,7 @@ static int flag_one(struct store *s, int dirfd, const char *name,
 
 	if (!base || !S_ISREG(st->st_mode) || strstr(base, "-content"))
 		return 0;	/* not an object verify could pass */
-	fd = content_open(dirfd, base + 1);
+	fd = content_open(dirfd, base + 1, NULL);
 	ret = fd < 0 ? fd : immutable_get(fd);
 	if (!ret)
 		ret = immutable_set(fd, true);
@@ -759,19 +759,12 @@ int store_open_object(struct store *s, const char *name, struct stat *st)
 	dirfd = store_object_dir(s, name, false);
 	if (dirfd < 0)
 		return dirfd;
-	fd = content_open(dirfd, name + 3);
-	if (fd == -ENOENT)
-		return fd;
-	if (fd >= 0 && fstat(fd, st)) {
-		fd = -errno;
-	} else if (fd >= 0 && S_ISREG(st->st_mode)) {
-		return fd;
-	} else if (fd >= 0 || fd == -ELOOP) {
+	fd = content_open(dirfd, name + 3, st);
+	if (fd == -ELOOP || fd == -ENXIO) {
 		/* not ours: the run and verify say so */
 		error("unexpected '%s/objects/%s' in the store: %s",
-		      qs(s->path), name, fd < 0 ? "a symbolic link" :
+		      qs(s->path), name, fd == -ELOOP ? "a symbolic link" :
 		      "not a regular file");
-		close(fd);
 		return -EUCLEAN;
 	}
 	return fd;

@@ -406,7 +406,7 @@ enum unify_result unify_file(const struct unify_params *p,
 	int ret;
 
 	*freed = *stored = 0;
-	c.fd = content_open(e->dirfd, e->name);
+	c.fd = content_open(e->dirfd, e->name, &c.st);
 	if (c.fd < 0) {
 		if (c.fd == -EACCES || c.fd == -EPERM)
 			return UNIFY_UNREADABLE;
@@ -414,12 +414,6 @@ enum unify_result unify_file(const struct unify_params *p,
 			return UNIFY_CHANGED;	/* gone or swapped */
 		fail(&c, "open", c.fd);
 		return UNIFY_FAILED;
-	}
-	if (fstat(c.fd, &c.st)) {
-		ret = -errno;
-		fail(&c, "stat", ret);
-		res = UNIFY_FAILED;
-		goto out_close;
 	}
 	if (!link_same_state(&c.st, &e->st)) {
 		res = UNIFY_CHANGED;

@@ -103,7 +103,7 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 	} else if (!S_ISREG(st->st_mode)) {
 		why = "not a regular file";
 	} else {
-		fd = content_open(dirfd, base);
+		fd = content_open(dirfd, base, NULL);
 		if (fd < 0) {
 			err = fd;
 		} else {

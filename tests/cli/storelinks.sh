@@ -6,7 +6,7 @@
 # bad entry.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 33
+plan 34
 trap 'chattr -R -i "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
 S=$T/store
@@ -92,6 +92,15 @@ rm "$obj" && ln -s "$H/file" "$obj"
 tampered "$o" 1
 check "the object symlink is removed by --verify --remove-corrupt" \
 	test ! -L "$obj" -a -f "$H/file"
+
+# an object that is a FIFO: never opened (the run would block), named
+# as what it is
+setup
+o=${obj#"$S/"}
+rm "$obj" && mkfifo "$obj"
+run_vh --pkgmgr=none --store "$S" "$T/g2"
+check "an object that is a FIFO is named as not a regular file" \
+	eval 'err_has "unexpected '\''$S/$o'\'' in the store: not a regular file"'
 
 # something else in objects/: a file, and a directory not named by hex
 setup

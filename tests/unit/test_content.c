@@ -110,7 +110,7 @@ static void regular_file(void **state)
 
 	(void)state;
 	reset();
-	fd = content_open(topfd, "file");
+	fd = content_open(topfd, "file", NULL);
 	assert_true(fd >= 0);
 	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 8);
@@ -128,7 +128,7 @@ static void special_files(void **state)
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		reset();
-		assert_int_equal(content_open(topfd, names[i]), -ENXIO);
+		assert_int_equal(content_open(topfd, names[i], NULL), -ENXIO);
 		assert_int_equal(read_opens, 0);
 		assert_int_equal(reopens, 0);
 	}
@@ -139,8 +139,8 @@ static void symlink_and_dir(void **state)
 {
 	(void)state;
 	reset();
-	assert_int_equal(content_open(topfd, "link"), -ELOOP);
-	assert_int_equal(content_open(topfd, "dir"), -ENXIO);
+	assert_int_equal(content_open(topfd, "link", NULL), -ELOOP);
+	assert_int_equal(content_open(topfd, "dir", NULL), -ENXIO);
 	assert_int_equal(reopens, 0);
 }
 
@@ -156,7 +156,7 @@ static void swapped_for_fifo(void **state)
 	assert_true(S_ISREG(st.st_mode));
 	reset();
 	swap_name = "victim";
-	assert_int_equal(content_open(topfd, "victim"), -ENXIO);
+	assert_int_equal(content_open(topfd, "victim", NULL), -ENXIO);
 	assert_null(swap_name);
 	assert_int_equal(read_opens, 0);
 	assert_int_equal(reopens, 0);
