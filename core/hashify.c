@@ -168,12 +168,7 @@ static int why_not(const struct guest_run *r, const struct walk_entry *e)
  */
 static bool is_immutable(const struct walk_entry *e)
 {
-	struct statx stx;
-
-	return !statx(e->dirfd, e->name, AT_SYMLINK_NOFOLLOW |
-		      AT_STATX_DONT_SYNC, 0, &stx) &&
-	       stx.stx_attributes & stx.stx_attributes_mask &
-	       (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND);
+	return e->attributes & (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND);
 }
 
 /*
@@ -355,13 +350,16 @@ static int open_dir_of(const struct guest_run *r,
 static int entry_of(const struct guest_run *r, const struct multilink_name *n,
 		    int dirfd, const char *name, struct walk_entry *e)
 {
+	int ret;
+
 	memset(e, 0, sizeof(*e));	/* no walk position: depth 0 */
 	e->dirfd = dirfd;
 	e->name = name;
 	e->path = n->path;
 	e->pathlen = strlen(n->path);
-	if (fstatat(dirfd, name, &e->st, AT_SYMLINK_NOFOLLOW))
-		return -errno;
+	ret = walk_stat(dirfd, name, e, NULL);
+	if (ret)
+		return ret;
 	if (!S_ISREG(e->st.st_mode) || e->st.st_dev != r->g->st.st_dev ||
 	    e->st.st_ino != n->ino)
 		return -ESTALE;

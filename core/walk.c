@@ -214,6 +214,24 @@ static void give_mtime_back(struct walk *w, struct level *l)
 	free_dents(now, n_now);
 }
 
+static void stat_from_statx(struct stat *st, const struct statx *x);
+
+int walk_stat(int dirfd, const char *name, struct walk_entry *e,
+	      struct statx *x)
+{
+	struct statx own;
+
+	if (!x)
+		x = &own;
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		  stx_want, x))
+		return -errno;
+	stat_from_statx(&e->st, x);
+	e->mnt_id = x->stx_mask & STATX_MNT_ID ? x->stx_mnt_id : 0;
+	e->attributes = x->stx_attributes & x->stx_attributes_mask;
+	return 0;
+}
+
 static void stat_from_statx(struct stat *st, const struct statx *x)
 {
 	memset(st, 0, sizeof(*st));
@@ -382,15 +400,13 @@ static void visit(struct walk *w)
 	}
 	e.path = w->path;
 	e.pathlen = w->len;
-	if (statx(l->fd, d->name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-		  stx_want, &x)) {
+	ret = walk_stat(l->fd, d->name, &e, &x);
+	if (ret) {
 		/* ENOENT: removed since listed, nothing to do */
-		if (errno != ENOENT)
-			w->ops->fail(w->path, -errno, w->arg);
+		if (ret != -ENOENT)
+			w->ops->fail(w->path, ret, w->arg);
 		return;
 	}
-	stat_from_statx(&e.st, &x);
-	e.mnt_id = x.stx_mask & STATX_MNT_ID ? x.stx_mnt_id : 0;
 	e.other_mount = other_mount(w, &x);
 	if (S_ISDIR(e.st.st_mode)) {
 		if (w->ops->enter(&e, w->arg) && !e.other_mount)

@@ -41,6 +41,7 @@ struct walk_entry {
 	size_t depth;		/* 1 for an entry of the root */
 	struct stat st;		/* lstat of the entry */
 	uint64_t mnt_id;	/* its mount ID, 0 when unknown */
+	uint64_t attributes;	/* STATX_ATTR_* the kernel reports */
 	bool other_mount;	/* on another mount than the root */
 };
 
@@ -73,6 +74,15 @@ struct walk_ops {
  * third listing, and then the mtime is set to the current time.
  */
 int walk_tree(int rootfd, const struct walk_ops *ops, void *arg);
+
+struct statx;
+/*
+ * Fills @e's st, mnt_id and attributes for @name in @dirfd, as the walk
+ * does for each entry (one statx, no symlink followed); the statx is
+ * left in @x unless NULL. Returns 0 or -errno.
+ */
+int walk_stat(int dirfd, const char *name, struct walk_entry *e,
+	      struct statx *x);
 
 /*
  * Changes the entry @name of the directory @dirfd outside a walk, as
