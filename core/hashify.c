@@ -115,14 +115,8 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 	    matcher_check(r->g->excludes, e->path, e->pathlen) ==
 	    MATCH_EXCLUDE)
 		return false;
-	if (r->h->opt->dry_run) {
-		ret = S_ISREG(e->st.st_mode) &&
-		      tmpname_guest_is(e->name, r->g->store->ino) &&
-		      store_is_object(r->g->store, &e->st);
-	} else {
-		ret = link_remove_leftover(r->g->store, e->dirfd, e->name,
-					   &e->st);
-	}
+	ret = link_remove_leftover(r->g->store, e->dirfd, e->name, &e->st,
+				   r->h->opt->dry_run);
 	if (ret < 0) {
 		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
 		      qs(e->path), strerror(-ret));
@@ -131,7 +125,10 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 		note(1, "left alone '%s%s': named like a temporary of "
 		     "vhashify, but not a leftover of this store",
 		     qs(r->g->prefix), qs(e->path));
-	} else if (!r->h->opt->dry_run) {
+	} else if (r->h->opt->dry_run) {
+		note(1, "would remove leftover '%s%s'", qs(r->g->prefix),
+		     qs(e->path));
+	} else {
 		note(1, "removed leftover '%s%s'", qs(r->g->prefix),
 		     qs(e->path));
 		r->t->temporaries++;

@@ -175,7 +175,7 @@ static bool same_as_object(struct store *s, int fd, const struct stat *st,
 }
 
 int link_remove_leftover(struct store *s, int dirfd, const char *name,
-			 const struct stat *st)
+			 const struct stat *st, bool dry_run)
 {
 	char object[TMPNAME_MAX];
 	struct stat now;
@@ -187,6 +187,8 @@ int link_remove_leftover(struct store *s, int dirfd, const char *name,
 		return 0;
 	if (store_is_object(s, st)) {
 		/* killed before the swap: our link to the object */
+		if (dry_run)
+			return 1;
 		ret = immutable_unlink(s, dirfd, name, st);
 		if (ret == -ESTALE)
 			return 0;	/* swapped meanwhile: not ours */
@@ -202,7 +204,7 @@ int link_remove_leftover(struct store *s, int dirfd, const char *name,
 	ret = 0;
 	if (now.st_ino == st->st_ino &&
 	    now.st_dev == st->st_dev && same_as_object(s, fd, &now, object))
-		ret = unlinkat(dirfd, name, 0) ? -errno : 1;
+		ret = dry_run ? 1 : unlinkat(dirfd, name, 0) ? -errno : 1;
 	close(fd);
 	return ret;
 }

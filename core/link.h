@@ -79,10 +79,11 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
  * bytes and metadata of the object the name carries (killed after the
  * swap: the guest path holds that object). Anything else named like a
  * temporary belongs to the guest or to another store and is left alone.
- * Returns 1 removed, 0 not ours, or -errno.
+ * With @dry_run, decides but removes nothing. Returns 1 removed (or
+ * would be), 0 not ours, or -errno.
  */
 int link_remove_leftover(struct store *s, int dirfd, const char *name,
-			 const struct stat *st);
+			 const struct stat *st, bool dry_run);
 
 /* Whether @a and @b show the same inode with the same content state. */
 bool link_same_state(const struct stat *a, const struct stat *b);

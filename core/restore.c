@@ -281,25 +281,27 @@ static bool enter(const struct walk_entry *e, void *arg)
  */
 static bool leftover(struct restore *r, const struct walk_entry *e)
 {
-	int ret = 0;
+	int ret;
 
-	if (!r->dry_run)
-		ret = link_remove_leftover(r->g->store, e->dirfd, e->name,
-					   &e->st);
+	ret = link_remove_leftover(r->g->store, e->dirfd, e->name, &e->st,
+				   r->dry_run);
 	if (ret < 0) {
 		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
 		      qs(e->path), strerror(-ret));
 		r->t->failed++;
+	} else if (ret && r->dry_run) {
+		note(1, "would remove leftover '%s%s'", qs(r->g->prefix),
+		     qs(e->path));
 	} else if (ret) {
 		note(1, "removed leftover '%s%s'", qs(r->g->prefix),
 		     qs(e->path));
 		r->t->temporaries++;
-	} else if (!r->dry_run) {
+	} else {
 		note(1, "left alone '%s%s': named like a temporary of "
 		     "vhashify, but not a leftover of this store",
 		     qs(r->g->prefix), qs(e->path));
 	}
-	return ret > 0;
+	return ret > 0 && !r->dry_run;
 }
 
 /*

@@ -434,15 +434,20 @@ static void test_leftovers(void **state)
 	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, ours, 0),
 			 0);
 	assert_int_equal(fstatat(f->dirfd, ours, &st, 0), 0);
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st),
-				1);
+	/* a dry run decides alike and removes nothing */
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st,
+					      true), 1);
+	assert_int_equal(faccessat(f->dirfd, ours, F_OK, AT_SYMLINK_NOFOLLOW),
+			 0);
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st,
+					      false), 1);
 	assert_int_equal(object_links(f), 1);
 
 	/* a guest file under our name: left alone */
 	write_file(f->dirfd, ours, "same bytes");
 	assert_int_equal(fstatat(f->dirfd, ours, &st, 0), 0);
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st),
-			 0);
+	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st,
+					      false), 0);
 	assert_int_equal(unlinkat(f->dirfd, ours, 0), 0);
 
 	/* a link to the object under another store's or an old name */
@@ -450,12 +455,12 @@ static void test_leftovers(void **state)
 			 0);
 	assert_int_equal(fstatat(f->dirfd, other, &st, 0), 0);
 	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, other,
-					      &st), 0);
+					      &st, false), 0);
 	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, plain, 0),
 			 0);
 	assert_int_equal(fstatat(f->dirfd, plain, &st, 0), 0);
 	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, plain,
-					      &st), 0);
+					      &st, false), 0);
 	assert_int_equal(object_links(f), 3);
 }
 
