@@ -149,6 +149,26 @@ static bool is_dir(const char *path, struct stat *st)
 	return !stat(path, st) && S_ISDIR(st->st_mode);
 }
 
+/*
+ * The root of the guest named @name: the first of @templates that makes
+ * an existing directory (its stat in @st). Returns a new string, or NULL
+ * when there is none (or no memory).
+ */
+static char *name_root(const char *name, const char *const *templates,
+		       struct stat *st)
+{
+	const char *const *t;
+	char *path;
+
+	for (t = templates; *t; t++) {
+		path = expand(*t, name);
+		if (!path || is_dir(path, st))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
 int guest_resolve(const char *arg, const char *const *templates,
 		  char **root)
 {
@@ -164,17 +184,14 @@ int guest_resolve(const char *arg, const char *const *templates,
 		error("'%s' is not a guest name", qs(arg));
 		return -EINVAL;
 	}
+	*root = name_root(arg, templates, &st);
+	if (*root)
+		return 0;
+	/* say where we looked */
 	for (t = templates; *t; t++) {
 		path = expand(*t, arg);
-		if (!path)
-			break;
-		if (is_dir(path, &st)) {
-			free(tried);
-			*root = path;
-			return 0;
-		}
-		if (asprintf(&more, "%s%s'%s'", tried ? tried : "",
-			     tried ? ", " : "", qs(path)) < 0)
+		if (!path || asprintf(&more, "%s%s'%s'", tried ? tried : "",
+				      tried ? ", " : "", qs(path)) < 0)
 			more = NULL;
 		free(tried);
 		free(path);
@@ -189,22 +206,13 @@ int guest_resolve(const char *arg, const char *const *templates,
 bool guest_is_named(const struct guest *g, const char *name,
 		    const char *const *templates)
 {
-	const char *const *t;
 	struct stat st;
-	char *path;
-	bool dir;
+	char *path = name_root(name, templates, &st);
+	bool same = path && st.st_dev == g->st.st_dev &&
+		    st.st_ino == g->st.st_ino;
 
-	for (t = templates; *t; t++) {
-		path = expand(*t, name);
-		if (!path)
-			return false;
-		dir = is_dir(path, &st);
-		free(path);
-		if (dir)	/* the first directory is the name's */
-			return st.st_dev == g->st.st_dev &&
-			       st.st_ino == g->st.st_ino;
-	}
-	return false;
+	free(path);
+	return same;
 }
 
 int guest_find_all(const char *const *templates,
