@@ -26,6 +26,9 @@ static void rule_release(struct detect_rule *r)
 	yaml_file_free_strings(r->exists);
 	yaml_file_free_strings(r->exists_any);
 	yaml_file_free_strings(r->os_release);
+	yaml_file_free_strings(r->absent);
+	yaml_file_free_strings(r->absent_any);
+	yaml_file_free_strings(r->not_os_release);
 	free(r->file);
 }
 
@@ -38,6 +41,27 @@ void detect_release(struct detect_table *t)
 	free(t->rules);
 	t->rules = NULL;
 	t->n = 0;
+}
+
+/* Reads the priority @v of a rule into *@out; 0 or -EINVAL (said). */
+static int read_priority(struct yaml_file *y, yaml_node_t *v, int *out)
+{
+	const char *s = yaml_file_scalar(v);
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		goto bad;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *end || n < DETECT_PRIORITY_MIN ||
+	    n > DETECT_PRIORITY_MAX)
+		goto bad;
+	*out = n;
+	return 0;
+bad:
+	return yaml_file_bad(y, v, "'priority' must be a whole number from "
+			     "-1000 to 1000");
 }
 
 static int read_rule(struct yaml_file *y, yaml_node_t *node,
@@ -72,16 +96,29 @@ static int read_rule(struct yaml_file *y, yaml_node_t *node,
 				return -ENOMEM;
 			continue;
 		}
+		if (!strcmp(key, "priority")) {
+			ret = read_priority(y, v, &r->priority);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (!strcmp(key, "exists")) {
 			list = &r->exists;
 		} else if (!strcmp(key, "exists-any")) {
 			list = &r->exists_any;
 		} else if (!strcmp(key, "os-release")) {
 			list = &r->os_release;
+		} else if (!strcmp(key, "absent")) {
+			list = &r->absent;
+		} else if (!strcmp(key, "absent-any")) {
+			list = &r->absent_any;
+		} else if (!strcmp(key, "not-os-release")) {
+			list = &r->not_os_release;
 		} else {
 			return yaml_file_unknown_key(y, k);
 		}
-		ret = yaml_file_strings(y, v, list, list != &r->os_release);
+		ret = yaml_file_strings(y, v, list, list != &r->os_release &&
+					list != &r->not_os_release);
 		if (ret)
 			return ret;
 		/* an empty list would always hold (or never): refused */
@@ -91,6 +128,11 @@ static int read_rule(struct yaml_file *y, yaml_node_t *node,
 	}
 	if (!r->backend)
 		return yaml_file_bad(y, node, "rule names no backend");
+	if (!r->exists && !r->exists_any && !r->os_release &&
+	    (r->absent || r->absent_any || r->not_os_release))
+		return yaml_file_bad(y, node, "what is absent is no evidence: "
+				     "give exists, exists-any or os-release "
+				     "too");
 	if (!r->exists && !r->exists_any && !r->os_release)
 		return yaml_file_bad(y, node, "rule has no condition");
 	return 0;
@@ -178,22 +220,35 @@ static bool dropin_wanted(const char *name, const char *path)
 	return true;
 }
 
-/* Evidence first: rules with a file condition, then os-release ones. */
+static bool evidence(const struct detect_rule *r)
+{
+	return r->exists || r->exists_any;
+}
+
+/* Whether @a is tried before @b that was read before it. */
+static bool before(const struct detect_rule *a, const struct detect_rule *b)
+{
+	if (evidence(a) != evidence(b))
+		return evidence(a);
+	return a->priority > b->priority;
+}
+
+/*
+ * Evidence first: rules with a file condition, then os-release ones;
+ * within each, higher priority first, equal ones in the order read (an
+ * insertion sort: stable, and tables are short).
+ */
 static void order_rules(struct detect_table *t)
 {
-	struct detect_rule *v = malloc(t->n * sizeof(*v));
-	size_t i, n = 0;
+	struct detect_rule r;
+	size_t i, j;
 
-	if (!v)
-		return;		/* keeps file order: still a valid table */
-	for (i = 0; i < t->n; i++)
-		if (t->rules[i].exists || t->rules[i].exists_any)
-			v[n++] = t->rules[i];
-	for (i = 0; i < t->n; i++)
-		if (!t->rules[i].exists && !t->rules[i].exists_any)
-			v[n++] = t->rules[i];
-	free(t->rules);
-	t->rules = v;
+	for (i = 1; i < t->n; i++) {
+		r = t->rules[i];
+		for (j = i; j > 0 && before(&r, &t->rules[j - 1]); j--)
+			t->rules[j] = t->rules[j - 1];
+		t->rules[j] = r;
+	}
 }
 
 int detect_load(struct detect_table *t, const char *file,
@@ -261,12 +316,10 @@ struct os_cache {
 	struct os_release os;
 };
 
-static bool os_release_matches(const struct detect_rule *r,
-			       struct os_cache *c)
+/* Reads the guest's os-release on first use; 0 or -errno (said). */
+static int os_release_get(struct os_cache *c)
 {
 	const char *where = "";
-	bool match = false;
-	char **w;
 
 	if (c->ret == 1) {
 		c->ret = os_release_read_from(c->rootfd, &c->os, &where);
@@ -278,31 +331,60 @@ static bool os_release_matches(const struct detect_rule *r,
 				content_strerror(c->ret));
 		}
 	}
-	if (c->ret)
+	return c->ret;
+}
+
+/* Whether the guest's ID or one of its ID_LIKE words is in @list. */
+static bool os_release_matches(char **list, struct os_cache *c)
+{
+	bool match = false;
+	char **w;
+
+	if (os_release_get(c))
 		return false;
-	if (c->os.id && in_list(r->os_release, c->os.id))
+	if (c->os.id && in_list(list, c->os.id))
 		match = true;
 	for (w = c->os.id_like; !match && w && *w; w++)
-		match = in_list(r->os_release, *w);
+		match = in_list(list, *w);
 	return match;
+}
+
+/*
+ * Whether neither the guest's ID nor an ID_LIKE word is in @list: also
+ * when it has no os-release, but not when that cannot be read.
+ */
+static bool os_release_lacks(char **list, struct os_cache *c)
+{
+	int ret = os_release_get(c);
+
+	if (ret)
+		return ret == -ENOENT;
+	return !os_release_matches(list, c);
+}
+
+/* Whether all of @paths exist (@all), or one of them does. */
+static bool paths_exist(int rootfd, char **paths, bool all)
+{
+	for (; *paths; paths++)
+		if (exists(rootfd, *paths) != all)
+			return !all;
+	return all;
 }
 
 static bool rule_matches(const struct detect_rule *r, struct os_cache *c)
 {
-	char **p;
-	bool any;
-
-	for (p = r->exists; p && *p; p++)
-		if (!exists(c->rootfd, *p))
-			return false;
-	if (r->exists_any) {
-		any = false;
-		for (p = r->exists_any; !any && *p; p++)
-			any = exists(c->rootfd, *p);
-		if (!any)
-			return false;
-	}
-	return !r->os_release || os_release_matches(r, c);
+	if (r->exists && !paths_exist(c->rootfd, r->exists, true))
+		return false;
+	if (r->exists_any && !paths_exist(c->rootfd, r->exists_any, false))
+		return false;
+	/* none exists: not one of them; one is missing: not all of them */
+	if (r->absent && paths_exist(c->rootfd, r->absent, false))
+		return false;
+	if (r->absent_any && paths_exist(c->rootfd, r->absent_any, true))
+		return false;
+	if (r->os_release && !os_release_matches(r->os_release, c))
+		return false;
+	return !r->not_os_release || os_release_lacks(r->not_os_release, c);
 }
 
 bool detect_rule_matches(const struct detect_rule *r, int rootfd)
@@ -460,16 +542,16 @@ int detect_choose(const struct detect_table *t, struct plugins *ps,
 		return -ENOMEM;
 	for (i = 0; i < t->n; i++) {
 		const struct detect_rule *r = &t->rules[i];
-		bool evidence = r->exists || r->exists_any;
+		bool db = evidence(r);
 
 		if (!rule_matches(r, &c))
 			continue;
 		m = &v[n];
 		m->rule = r;
-		if (evidence)
+		if (db)
 			ret = weak_evidence(r, c.rootfd, &m->empty);
-		if (!ret && !evidence && (strong || by_os))
-			m->use = DETECT_UNNEEDED;
+		if (!ret && !db && (strong || by_os))
+			m->use = strong ? DETECT_UNNEEDED : DETECT_OUTRANKED;
 		else if (!ret)
 			ret = settle(m, v, n, ps, host);
 		n++;
@@ -478,8 +560,8 @@ int detect_choose(const struct detect_table *t, struct plugins *ps,
 		if (m->use != DETECT_APPLIED && m->use != DETECT_SAME)
 			continue;
 		applied |= m->use == DETECT_APPLIED;
-		strong |= evidence && !m->empty;
-		by_os |= !evidence;
+		strong |= db && !m->empty;
+		by_os |= !db;
 	}
 	if (!c.ret)
 		os_release_release(&c.os);

@@ -13,25 +13,48 @@
  *       exists-any: [/var/lib/rpm, /usr/lib/sysimage/rpm]
  *     - backend: dpkg
  *       os-release: [debian, ubuntu]       # ID or an ID_LIKE word
+ *       priority: -10                      # after the other rules
  *
  * A rule matches when all its conditions hold; paths resolve inside
- * the guest. A rule with a file condition (exists, exists-any) is
- * evidence that a package database is there: every such rule that
- * matches applies, so a guest with two package managers keeps the
- * configuration files of both. Rules with os-release alone are tried
- * only when no database was found, or only empty ones (weak evidence),
- * and the first of them whose backend is installed applies. More
- * backends is safe: their exclusions are joined.
+ * the guest. Each condition has its mirror: absent (none of these
+ * exists), absent-any (one of these is missing), not-os-release (the
+ * guest is none of these, or says nothing); a rule needs at least one
+ * of exists, exists-any, os-release: what is absent is no evidence.
+ *
+ * A rule with a file condition (exists, exists-any) is evidence that a
+ * package database is there: every such rule that matches applies, so
+ * a guest with two package managers keeps the configuration files of
+ * both. Rules with os-release alone are tried only when no database was
+ * found, or only empty ones (weak evidence), and the first of them
+ * whose backend is installed applies. More backends is safe: their
+ * exclusions are joined.
+ *
+ * The order: rules with a file condition come before the others,
+ * whatever their priority; within each of these two classes, higher
+ * priority first (default 0, the shipped rules' too), equal priority
+ * in the order read (detect.yaml, then the drop-ins by name). So the
+ * priority decides which os-release rule applies when several match,
+ * and which rule is the one named for a backend that several rules
+ * choose, and the order in which backends are listed and asked.
+ * It never keeps a backend with evidence from applying.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#define DETECT_PRIORITY_MIN (-1000)
+#define DETECT_PRIORITY_MAX 1000
 
 struct detect_rule {
 	char *backend;
 	char **exists;		/* NULL-terminated: all must exist */
 	char **exists_any;	/* NULL-terminated: one must exist */
 	char **os_release;	/* NULL-terminated: ID or ID_LIKE values */
+	char **absent;		/* NULL-terminated: none may exist */
+	char **absent_any;	/* NULL-terminated: one must be missing */
+	char **not_os_release;	/* NULL-terminated: ID and ID_LIKE none */
+	int priority;		/* higher is tried first; default 0,
+				 * DETECT_PRIORITY_MIN to _MAX */
 	char *file;		/* where the rule was read, for messages */
 	unsigned int line;
 };
@@ -43,7 +66,7 @@ struct detect_table {
 
 /*
  * Reads @file and then @dropin_dir/ *.yaml (missing drop-in directory
- * is fine) into @t. Only regular files named *.yaml are read from
+ * is fine) into @t, ordered as the top of this file says. Only regular files named *.yaml are read from
  * @dropin_dir; anything else is noted (-v) and never opened. Malformed
  * YAML, unknown keys, a key given twice, a second document and wrong
  * types are errors printed with file and line. Returns 0 or -errno.
@@ -56,7 +79,8 @@ void detect_release(struct detect_table *t);
 
 /*
  * Whether @rule matches the guest whose root is @rootfd. Missing
- * files or os-release are no match, not errors.
+ * files or os-release are no match, not errors (for not-os-release, a
+ * missing os-release holds, one that cannot be read does not).
  */
 bool detect_rule_matches(const struct detect_rule *rule, int rootfd);
 
@@ -70,8 +94,9 @@ enum detect_use {
 	DETECT_SAME,		/* a rule before it applied its backend */
 	DETECT_NOT_INSTALLED,	/* its backend is not installed */
 	DETECT_NOT_RECOGNISED,	/* its backend's probe said no */
-	DETECT_UNNEEDED,	/* os-release alone, and a database was found
-				 * or another os-release rule applied */
+	DETECT_UNNEEDED,	/* os-release alone, and a database was found */
+	DETECT_OUTRANKED,	/* os-release alone, and an os-release rule
+				 * before it applied */
 };
 
 /* A rule that matched a guest, or a backend forced on it (rule NULL). */

@@ -436,6 +436,7 @@ static const char *const unused_why[] = {
 	[DETECT_NOT_INSTALLED] = "not installed",
 	[DETECT_NOT_RECOGNISED] = "does not recognise the guest",
 	[DETECT_UNNEEDED] = "not needed: a package database decided",
+	[DETECT_OUTRANKED] = "not needed: a rule before it decided",
 };
 
 /*

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The detection table over small generated guest trees: each condition
- * kind, evidence before os-release, drop-in order, guest symlinks that
+ * kind and its mirror (absent, absent-any, not-os-release), evidence
+ * before os-release, priorities and drop-in order, guest symlinks that
  * point at host files, and malformed tables.
  */
 #include "config.h"
@@ -183,6 +184,116 @@ static void test_dropins_in_name_order(void **state)
 	detect_release(&t);
 }
 
+/* The backends of @t's rules in order, joined by spaces, in @buf. */
+static const char *order(const struct detect_table *t, char *buf,
+			 size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->n; i++)
+		len += snprintf(buf + len, size - len, "%s%s", i ? " " : "",
+				t->rules[i].backend);
+	return buf;
+}
+
+static void test_priority(void **state)
+{
+	struct detect_table t;
+	char buf[256];
+
+	(void)state;
+	put("detect.yaml",
+	    "rules:\n"
+	    "  - backend: shipped-db\n"
+	    "    exists: /db\n"
+	    "  - backend: shipped-os\n"
+	    "    os-release: debian\n"
+	    "  - backend: shipped-db2\n"
+	    "    exists: /db\n"
+	    "    priority: 0\n");
+	/* outranks, yields, ties (after: read later), and an os-release
+	 * rule whose priority does not lift it above evidence */
+	put("detect.d/10-up.yaml",
+	    "rules:\n"
+	    "  - backend: up\n"
+	    "    exists: /db\n"
+	    "    priority: 10\n"
+	    "  - backend: os-up\n"
+	    "    os-release: debian\n"
+	    "    priority: 1000\n");
+	put("detect.d/20-down.yaml",
+	    "rules:\n"
+	    "  - backend: down\n"
+	    "    exists: /db\n"
+	    "    priority: -1\n"
+	    "  - backend: tie\n"
+	    "    exists: /db\n"
+	    "  - backend: os-down\n"
+	    "    os-release: debian\n"
+	    "    priority: -1000\n");
+	assert_int_equal(load(&t, "detect.yaml"), 0);
+	assert_string_equal(order(&t, buf, sizeof(buf)),
+			    "up shipped-db shipped-db2 tie down "
+			    "os-up shipped-os os-down");
+	/* file and line still name where each was read */
+	assert_int_equal(t.rules[0].line, 2);
+	assert_non_null(strstr(t.rules[0].file, "10-up.yaml"));
+	put("g/db", "");
+	assert_string_equal(choose(&t, "g"), "up");
+	put("g-os/etc/os-release", "ID=debian\n");
+	assert_string_equal(choose(&t, "g-os"), "os-up");
+	detect_release(&t);
+}
+
+static void test_absent(void **state)
+{
+	struct detect_table t;
+
+	(void)state;
+	put("detect.yaml",
+	    "rules:\n"
+	    "  - backend: no-b\n"
+	    "    exists: /a\n"
+	    "    absent: [/b, /c]\n"
+	    "  - backend: not-both\n"
+	    "    exists: /d\n"
+	    "    absent-any: [/b, /c]\n"
+	    "  - backend: not-fedora\n"
+	    "    exists: /e\n"
+	    "    not-os-release: [fedora, rhel]\n");
+	assert_int_equal(load(&t, "detect.yaml"), 0);
+	put("g1/a", "");
+	assert_string_equal(choose(&t, "g1"), "no-b");
+	put("g2/a", "");
+	put("g2/c", "");
+	assert_string_equal(choose(&t, "g2"), "none");
+	/* a dangling guest symlink is nothing there */
+	put("g3/a", "");
+	put("g3/placeholder", "");
+	link_to("/nowhere", "g3/b");
+	assert_string_equal(choose(&t, "g3"), "no-b");
+
+	put("g4/d", "");
+	put("g4/b", "");
+	assert_string_equal(choose(&t, "g4"), "not-both");
+	put("g5/d", "");
+	put("g5/b", "");
+	put("g5/c", "");
+	assert_string_equal(choose(&t, "g5"), "none");
+
+	/* no os-release says it is not fedora; ID_LIKE counts too */
+	put("g6/e", "");
+	assert_string_equal(choose(&t, "g6"), "not-fedora");
+	put("g7/e", "");
+	put("g7/etc/os-release", "ID=debian\n");
+	assert_string_equal(choose(&t, "g7"), "not-fedora");
+	put("g8/e", "");
+	put("g8/etc/os-release", "ID=centos\nID_LIKE=\"rhel fedora\"\n");
+	assert_string_equal(choose(&t, "g8"), "none");
+	detect_release(&t);
+}
+
 static void test_symlinks_stay_in_guest(void **state)
 {
 	struct detect_table t;
@@ -245,6 +356,22 @@ static void test_bad_tables(void **state)
 		"rules:\n  - backend: x\n    exists-any: []\n",
 		"rules:\n  - backend: x\n    os-release: []\n",
 		"rules:\n  - backend: x\n    exists: /a\n    os-release: []\n",
+		"rules:\n  - backend: x\n    exists: /a\n    absent: []\n",
+		"rules:\n  - backend: x\n    os-release: a\n"
+		"    not-os-release: []\n",
+		/* what is absent alone matches nearly every guest */
+		"rules:\n  - backend: x\n    absent: /a\n",
+		"rules:\n  - backend: x\n    absent-any: [/a, /b]\n",
+		"rules:\n  - backend: x\n    not-os-release: fedora\n",
+		"rules:\n  - backend: x\n    exists: /a\n    absent: a\n",
+		/* a priority is a whole number in range */
+		"rules:\n  - backend: x\n    exists: /a\n    priority: high\n",
+		"rules:\n  - backend: x\n    exists: /a\n    priority: 1.5\n",
+		"rules:\n  - backend: x\n    exists: /a\n    priority: ''\n",
+		"rules:\n  - backend: x\n    exists: /a\n    priority: 1001\n",
+		"rules:\n  - backend: x\n    exists: /a\n"
+		"    priority: 99999999999999999999\n",
+		"rules:\n  - backend: x\n    exists: /a\n    priority: [1]\n",
 	};
 	struct detect_table t;
 	size_t i;
@@ -297,6 +424,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropins_in_name_order,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinks_stay_in_guest,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_tables, setup,
