@@ -380,7 +380,7 @@ int plugins_each(struct plugins *ps,
 {
 	struct dirent **list;
 	const struct plugin *p;
-	int n, i, err;
+	int n, i, err, ret = 0;
 
 	n = scandir(ps->dir, &list, filter_so, alphasort);
 	if (n < 0) {
@@ -393,8 +393,10 @@ int plugins_each(struct plugins *ps,
 		p = plugins_get(ps, list[i]->d_name, &err);
 		if (p)
 			fn(p, arg);
+		else if (err != -ENOENT && !ret)
+			ret = err;	/* refused (said), or out of memory */
 		free(list[i]);
 	}
 	free(list);
-	return 0;
+	return ret;
 }

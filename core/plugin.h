@@ -66,8 +66,9 @@ void plugin_release(struct plugin *p);
 
 /*
  * Calls @fn for every *.so in the plugin directory, in name order,
- * loaded and checked; refused ones are reported and skipped.
- * Returns 0 or -errno when the directory cannot be read.
+ * loaded and checked; refused ones are reported and skipped. Returns 0,
+ * -errno when the directory cannot be read, or, after all the others,
+ * the -errno of the first plugin refused.
  */
 int plugins_each(struct plugins *ps,
 		 void (*fn)(const struct plugin *p, void *arg), void *arg);
