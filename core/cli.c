@@ -104,7 +104,7 @@ static const char usage_text[] =
 SYSCONFDIR "/vhashify/exclude, and the configuration files that the\n"
 "guest's package manager names. The detection table is\n"
 SYSCONFDIR "/vhashify/detect.yaml and detect.d/*.yaml\n"
-"(VHASHIFY_SYSCONFDIR overrides the directory). Directories, symlinks\n"
+"(VHASHIFY_CONFIG_DIR overrides the directory). Directories, symlinks\n"
 "and special files are never changed, nor are mount points crossed.\n"
 "\n"
 "Exit status:\n"
@@ -306,7 +306,10 @@ int cli_parse(int argc, char **argv, struct options *o)
 	o->min_size = 1;
 	o->lock_timeout = 600;
 	o->hash = HASH_XXH3_128;
-	o->sysconfdir = getenv("VHASHIFY_SYSCONFDIR");
+	/* VHASHIFY_SYSCONFDIR: the older name, still taken */
+	o->sysconfdir = getenv("VHASHIFY_CONFIG_DIR");
+	if (!o->sysconfdir || !*o->sysconfdir)
+		o->sysconfdir = getenv("VHASHIFY_SYSCONFDIR");
 	if (!o->sysconfdir || !*o->sysconfdir)
 		o->sysconfdir = SYSCONFDIR "/vhashify";
 

@@ -57,7 +57,9 @@ struct options {
 	bool method_set;	/* --method given */
 	enum hash_method hash;	/* for new stores */
 	bool hash_set;		/* --hash given: existing stores must match */
-	const char *sysconfdir;	/* where the default lists are */
+	const char *sysconfdir;	/* vhashify.yaml, exclude, detect.yaml,
+				 * detect.d: VHASHIFY_CONFIG_DIR or the
+				 * configured one */
 	const char *pkgmgr;	/* --pkgmgr: NULL for auto, "none", a name */
 	const char *plugin_dir;	/* --plugin-dir, or NULL */
 	const char **exclude_from;	/* --exclude-from files */
