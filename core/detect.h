@@ -36,7 +36,9 @@
  * priority decides which os-release rule applies when several match,
  * and which rule is the one named for a backend that several rules
  * choose, and the order in which backends are listed and asked.
- * It never keeps a backend with evidence from applying.
+ * It never keeps a backend with evidence from applying, and the files
+ * kept private do not depend on it: with several backends, their
+ * include rules are left out (see exclusions_collect_excludes()).
  */
 
 #include <stdbool.h>

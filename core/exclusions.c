@@ -22,6 +22,8 @@ struct collect {
 	char *root;		/* the guest root as the kernel names it */
 	char *parent;		/* the last parent resolved, and its result */
 	char *resolved;		/* NULL when it resolved to itself or not */
+	bool no_includes;	/* include rules are dropped, and counted */
+	size_t dropped;
 };
 
 /* The kernel's name of an open directory, from /proc. */
@@ -107,6 +109,10 @@ static int emit(void *arg, const char *path, unsigned int flags)
 
 	if (!path)
 		return -EINVAL;
+	if (include && c->no_includes) {
+		c->dropped++;
+		return 0;
+	}
 	if (flags & VHASHIFY_EMIT_GLOB) {
 		ret = matcher_add_glob(c->m, path, include);
 		if (!ret)
@@ -125,24 +131,40 @@ static int emit(void *arg, const char *path, unsigned int flags)
 	return add_alias(c, path, include);
 }
 
-int exclusions_collect(struct host *host, const struct plugin *p,
-		       struct matcher *m, size_t *count)
+static int collect(struct host *host, const struct plugin *p,
+		   struct matcher *m, size_t *count, size_t *dropped)
 {
 	struct collect c = {
 		.m = m,
 		.plugin = p->name,
 		.rootfd = host->h.guest_fd,
 		.root = fd_path(host->h.guest_fd),
+		.no_includes = !!dropped,
 	};
 	int ret;
 
 	host->plugin = p->name;
 	ret = p->backend->list_exclusions(&host->h, emit, &c);
 	*count = c.count;
+	if (dropped)
+		*dropped = c.dropped;
 	free(c.root);
 	free(c.parent);
 	free(c.resolved);
 	if (ret > 0)
 		ret = -EPROTO;	/* a plugin must return 0 or -errno */
 	return ret;
+}
+
+int exclusions_collect(struct host *host, const struct plugin *p,
+		       struct matcher *m, size_t *count)
+{
+	return collect(host, p, m, count, NULL);
+}
+
+int exclusions_collect_excludes(struct host *host, const struct plugin *p,
+				struct matcher *m, size_t *count,
+				size_t *dropped)
+{
+	return collect(host, p, m, count, dropped);
 }

@@ -23,4 +23,14 @@
 int exclusions_collect(struct host *host, const struct plugin *p,
 		       struct matcher *m, size_t *count);
 
+/*
+ * The same, but the plugin's include rules are left out (counted in
+ * *@dropped): for a guest with several backends, where an include of
+ * one (a file it does not protect) must not share a configuration file
+ * of another, whichever comes first.
+ */
+int exclusions_collect_excludes(struct host *host, const struct plugin *p,
+				struct matcher *m, size_t *count,
+				size_t *dropped);
+
 #endif

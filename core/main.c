@@ -699,7 +699,7 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 	const struct detect_match *m;
 	const char **lists;
 	struct host host;
-	size_t count, k;
+	size_t count, k, dropped, several;
 	int i, n, ret, skip;
 	char **extra;
 
@@ -736,12 +736,30 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 		 */
 		matcher_protect(g->excludes, true);
 		ret = conf_add_share_config(&r->conf, gc, g->excludes);
+		/*
+		 * With several backends, none has its includes: one's
+		 * would share another's configuration file when it came
+		 * first (the union of their exclusions, in any order).
+		 */
+		for (k = 0, several = 0; k < g->n_backends; k++)
+			several += g->backends[k].use == DETECT_APPLIED;
+		several = several > 1;
 		for (k = 0; !ret && k < g->n_backends; k++) {
 			m = &g->backends[k];
 			if (m->use != DETECT_APPLIED)
 				continue;
-			ret = exclusions_collect(&host, m->plugin,
+			dropped = 0;
+			ret = several ?
+			      exclusions_collect_excludes(&host, m->plugin,
+							  g->excludes, &count,
+							  &dropped) :
+			      exclusions_collect(&host, m->plugin,
 						 g->excludes, &count);
+			if (!ret && dropped)
+				note(1, "guest '%s': backend %s, %zu include "
+				     "rules left out: another backend "
+				     "applies too", qs(g->path),
+				     m->plugin->name, dropped);
 			if (ret == -ENOMEM)
 				return ret;
 			if (ret)

@@ -2,16 +2,18 @@
 # The detection table's order: a drop-in rule with a priority outranks
 # or yields to a shipped rule (equal priority: the order read), every
 # backend with evidence still applies, and the priority decides which
-# os-release rule applies; a rule can say what must be absent.
+# os-release rule applies; a rule can say what must be absent. Whatever
+# the order, no backend's include (portage's CONFIG_PROTECT_MASK) shares
+# another backend's configuration file.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 [ -f "$VHASHIFY_PLUGIN_DIR/dpkg.so" ] || skip_all "the dpkg backend was not built"
 [ -f "$TEST_PLUGIN_DIR/good.so" ] || skip_all "the test plugins were not built"
-plan 13
+plan 17
 
 P=$T/plugins
 mkdir -p "$P"
 ln -s "$VHASHIFY_PLUGIN_DIR/exclude-file.so" "$VHASHIFY_PLUGIN_DIR/dpkg.so" \
-	"$TEST_PLUGIN_DIR/good.so" "$P/"
+	"$VHASHIFY_PLUGIN_DIR/portage.so" "$TEST_PLUGIN_DIR/good.so" "$P/"
 E=$T/etc
 mkdir -p "$E/detect.d"
 cp "$VHASHIFY_SYSCONFDIR/exclude" "$VHASHIFY_SYSCONFDIR/detect.yaml" "$E/"
@@ -99,6 +101,53 @@ dropin 'exists: /good/db' 'not-os-release: debian'
 detect "$T/g3" "$T/g4"
 check "not-os-release: the guest is not debian, or says nothing" \
 	eval '! grep -q "g3: .*good" "$T/out" && out_has "$T/g4: $GOOD"'
+
+# a Gentoo guest with a stray dpkg database whose conffile is under a
+# CONFIG_PROTECT_MASK directory: portage's include must not share it,
+# whether portage comes before dpkg or after
+for g in p1 p2; do
+	mkfile "$T/$g/etc/os-release" "ID=gentoo
+"
+	mkfile "$T/$g/var/db/pkg/app-misc/foo-1/CONTENTS" "dir /usr
+"
+	mkfile "$T/$g/usr/share/portage/config/make.globals" \
+		'CONFIG_PROTECT="/etc"
+CONFIG_PROTECT_MASK="/usr/share/m"
+'
+	mkfile "$T/$g/var/lib/dpkg/status" "Package: dbeta
+Status: install ok installed
+Version: 1
+Conffiles:
+ /usr/share/m/d.conf 0123456789abcdef0123456789abcdef
+
+"
+	mkfile "$T/$g/usr/share/m/d.conf" "conf"
+	mkfile "$T/$g/usr/share/m/other" "other"
+done
+find "$T/p1" "$T/p2" -exec touch -h -d @1700000000 {} +
+rm -f "$E/detect.d/50-good.yaml"
+printf 'rules:\n  - backend: portage\n    exists: /var/db/pkg\n    os-release: gentoo\n    priority: 10\n' \
+	>"$E/detect.d/50-portage.yaml"
+run_vh --plugin-dir "$P" --detect "$T/p1"
+check "a drop-in puts portage before dpkg" \
+	out_has "$T/p1: portage ($E/detect.d/50-portage.yaml line 2) + dpkg ("
+run_vh --plugin-dir "$P" -v --store "$T/s2" "$T/p1" "$T/p2"
+check "portage first: dpkg's conffile under its mask stays private" \
+	eval 'status_is 0 &&
+	      ! same_inode "$T/p1/usr/share/m/d.conf" "$T/p2/usr/share/m/d.conf" &&
+	      same_inode "$T/p1/usr/share/m/other" "$T/p2/usr/share/m/other"'
+check "-v says the includes were left out" \
+	out_has "backend portage, 1 include rules left out: another backend applies too"
+rm "$E/detect.d/50-portage.yaml"
+rm -rf "$T/s2"
+for g in p1 p2; do
+	cp -p "$T/$g/usr/share/m/d.conf" "$T/d.conf" &&
+		mv "$T/d.conf" "$T/$g/usr/share/m/d.conf"
+done
+run_vh --plugin-dir "$P" --store "$T/s2" "$T/p1" "$T/p2"
+check "dpkg first: its conffile stays private too" \
+	eval 'status_is 0 &&
+	      ! same_inode "$T/p1/usr/share/m/d.conf" "$T/p2/usr/share/m/d.conf"'
 
 dropin 'exists: /good/db' 'priority: first'
 detect "$T/g1"
