@@ -34,7 +34,7 @@ quick=${BENCH_QUICK:-0}
 reps=${BENCH_REPS:-3}
 cache=${BENCH_CACHE:-/var/tmp/vhashify-bench}
 mnt=$cache/mnt
-export VHASHIFY_SYSCONFDIR=$src/etc VHASHIFY_PLUGIN_DIR=$build/plugins/.libs
+export VHASHIFY_CONFIG_DIR=$src/etc VHASHIFY_PLUGIN_DIR=$build/plugins/.libs
 vh=$build/vhashify
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }

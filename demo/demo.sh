@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DEMO_DIR:-/tmp/vhashify-demo}
 vhashify=${VHASHIFY:-$top/vhashify}
 # run from the build tree: its configuration and plugins
-export VHASHIFY_SYSCONFDIR=${VHASHIFY_SYSCONFDIR:-$top/etc}
+export VHASHIFY_CONFIG_DIR=${VHASHIFY_CONFIG_DIR:-${VHASHIFY_SYSCONFDIR:-$top/etc}}
 export VHASHIFY_PLUGIN_DIR=${VHASHIFY_PLUGIN_DIR:-$top/plugins/.libs}
 
 rm -rf "$dir"
