@@ -58,8 +58,9 @@ check "a reinstall keeps an edited configuration" \
 
 # the example backend, built out of tree against the install
 cp -r "$TESTS_SRCDIR/../examples/backend" "$T/apk"
-# with a sysroot, pkg-config puts DESTDIR before every path it gives
-export PKG_CONFIG_PATH="$(dirname "$pc")" PKG_CONFIG_SYSROOT_DIR="$D"
+# the .pc file in the DESTDIR gives the DESTDIR's paths: no sysroot
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+unset PKG_CONFIG_SYSROOT_DIR
 if make -C "$T/apk" CFLAGS="-Wall -Wextra -Werror" >"$T/apk.log" 2>&1 &&
    make -C "$T/apk" install >>"$T/apk.log" 2>&1; then
 	pass "the example backend builds and installs with pkg-config alone"
