@@ -68,10 +68,11 @@ struct detect_table {
 
 /*
  * Reads @file and then @dropin_dir/ *.yaml (missing drop-in directory
- * is fine) into @t, ordered as the top of this file says. Only regular files named *.yaml are read from
- * @dropin_dir; anything else is noted (-v) and never opened. Malformed
- * YAML, unknown keys, a key given twice, a second document and wrong
- * types are errors printed with file and line. Returns 0 or -errno.
+ * is fine) into @t, ordered as the top of this file says. Only regular
+ * files named *.yaml are read from @dropin_dir; anything else is noted
+ * (-v) and never opened. Malformed YAML, unknown keys, a key given
+ * twice, a second document, wrong types and a priority out of range are
+ * errors printed with file and line. Returns 0 or -errno.
  */
 int detect_load(struct detect_table *t, const char *file,
 		const char *dropin_dir);
