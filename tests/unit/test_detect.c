@@ -291,6 +291,16 @@ static void test_absent(void **state)
 	put("g8/e", "");
 	put("g8/etc/os-release", "ID=centos\nID_LIKE=\"rhel fedora\"\n");
 	assert_string_equal(choose(&t, "g8"), "none");
+	/* an os-release that cannot be read says nothing either way */
+	{
+		char fifo[4096];
+
+		put("g9/e", "");
+		put("g9/etc/placeholder", "");
+		snprintf(fifo, sizeof(fifo), "%s/g9/etc/os-release", top);
+		assert_int_equal(mkfifo(fifo, 0644), 0);
+		assert_string_equal(choose(&t, "g9"), "none");
+	}
 	detect_release(&t);
 }
 
