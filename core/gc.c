@@ -30,7 +30,7 @@ static int collect(struct store *s, int dirfd, const char *name,
 	if (!base || !S_ISREG(st->st_mode)) {
 		/* not ours: left alone for --verify to report and remove */
 		error("unexpected '%s/objects/%s' in the store: %s, see "
-		      "--verify", qs(s->path), qs(name),
+		      "--verify", qs(store_path(s)), qs(name),
 		      S_ISLNK(st->st_mode) ? "a symbolic link" : base ?
 		      "not a regular file" : "not a fan-out directory");
 		gc->failed++;
@@ -51,16 +51,17 @@ static int collect(struct store *s, int dirfd, const char *name,
 			return 0;
 	}
 	/* the lock keeps hashify runs out: nobody links it meanwhile */
-	if (!s->dry_run) {
+	if (!store_is_dry_run(s)) {
 		ret = immutable_unlink(s, dirfd, base, NULL);
 		if (ret) {
 			error("cannot remove object '%s/objects/%s': %s",
-			      qs(s->path), qs(name), strerror(-ret));
+			      qs(store_path(s)), qs(name), strerror(-ret));
 			gc->failed++;
 			return 0;
 		}
 	}
-	note(1, "%s '%s'", s->dry_run ? "would remove" : "removed", name);
+	note(1, "%s '%s'", store_is_dry_run(s) ? "would remove" : "removed",
+	     name);
 	gc->removed++;
 	gc->bytes += st->st_size;
 	return 0;
@@ -73,15 +74,15 @@ int gc_store(struct store *s)
 
 	ret = store_each_object(s, collect, &gc);
 	if (ret) {
-		error("cannot read objects of store '%s': %s", qs(s->path),
-		      strerror(-ret));
+		error("cannot read objects of store '%s': %s",
+		      qs(store_path(s)), strerror(-ret));
 		return ret;
 	}
 	tmp = store_clean_tmp(s);
 	printf("store '%s': %" PRIu64 " objects, %s %" PRIu64
 	       " unreferenced (%" PRIu64 " bytes) and %d leftover "
-	       "temporaries\n", qs(s->path), gc.objects,
-	       s->dry_run ? "would remove" : "removed", gc.removed, gc.bytes,
-	       tmp > 0 ? tmp : 0);
+	       "temporaries\n", qs(store_path(s)), gc.objects,
+	       store_is_dry_run(s) ? "would remove" : "removed", gc.removed,
+	       gc.bytes, tmp > 0 ? tmp : 0);
 	return gc.failed ? -EIO : 0;
 }

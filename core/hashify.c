@@ -50,7 +50,7 @@ static bool is_store(const struct guest_run *r, const struct stat *st)
 
 	for (i = 0; i < r->h->n_stores; i++) {
 		s = r->h->stores[i];
-		if (s && s->ino == st->st_ino && s->dev == st->st_dev)
+		if (s && store_is_dir(s, st))
 			return true;
 	}
 	return false;

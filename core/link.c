@@ -127,8 +127,8 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
 
 	left[0] = '\0';
 	for (tries = 0;; tries++) {
-		tmpname_guest_next(tmp, sizeof(tmp), s->ino, hashed->st_ino,
-				   objname);
+		tmpname_guest_next(tmp, sizeof(tmp), store_ino(s),
+				   hashed->st_ino, objname);
 		if (!linkat(objdirfd, objname + 3, dirfd, tmp, 0))
 			break;
 		if (errno != EEXIST || tries == 100)
@@ -183,7 +183,8 @@ int link_remove_leftover(struct store *s, int dirfd, const char *name,
 	int fd, ret;
 
 	if (!S_ISREG(st->st_mode) ||
-	    !tmpname_guest_parse(name, s->ino, &inode, object, sizeof(object)))
+	    !tmpname_guest_parse(name, store_ino(s), &inode, object,
+				 sizeof(object)))
 		return 0;
 	if (store_is_object(s, st)) {
 		/* killed before the swap: our link to the object */

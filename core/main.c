@@ -840,7 +840,7 @@ static void clean_stores_tmp(struct run *r)
 		n = store_clean_tmp(r->stores[i]);
 		if (n > 0)
 			note(1, "removed %d leftovers in store '%s'", n,
-			     qs(r->stores[i]->path));
+			     qs(store_path(r->stores[i])));
 	}
 }
 

@@ -271,8 +271,7 @@ static bool enter(const struct walk_entry *e, void *arg)
 	struct restore *r = arg;
 
 	return e->st.st_dev == r->g->st.st_dev &&
-	       !(e->st.st_ino == r->g->store->ino &&
-		 e->st.st_dev == r->g->store->dev);
+	       !store_is_dir(r->g->store, &e->st);
 }
 
 /*
@@ -392,10 +391,9 @@ void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 	int ret = 0;
 
 	if (!dry_run) {
-		r.tmpfd = openat(g->store->dirfd, "tmp", O_RDONLY |
-				 O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r.tmpfd = store_open_tmp_dir(g->store);
 		if (r.tmpfd < 0)
-			ret = -errno;
+			ret = r.tmpfd;
 	}
 	if (!ret)
 		ret = walk_tree(g->rootfd, &ops, &r);

@@ -37,7 +37,7 @@ static int count(struct store *s, int dirfd, const char *name,
 
 	if (!strchr(name, '/') || !S_ISREG(st->st_mode)) {
 		warning("unexpected '%s/objects/%s' in the store, not "
-			"counted: see --verify", qs(s->path), qs(name));
+			"counted: see --verify", qs(store_path(s)), qs(name));
 		return 0;
 	}
 	if (strstr(name, "-content")) {
@@ -102,8 +102,8 @@ static void print_text(const struct store *s, const struct stats *x)
 {
 	int i;
 
-	printf("store '%s' (hash %s):\n", qs(s->path),
-	       hash_method_name(s->hash));
+	printf("store '%s' (hash %s):\n", qs(store_path(s)),
+	       hash_method_name(store_hash(s)));
 	printf("  objects:          %" PRIu64 "\n", x->objects);
 	printf("  unreferenced:     %" PRIu64 "\n", x->unreferenced);
 	printf("  guest links:      %" PRIu64 "\n", x->links);
@@ -125,12 +125,12 @@ static void print_json(const struct store *s, const struct stats *x,
 	int i;
 
 	printf("%s\n    {", first ? "" : ",");
-	json_name(stdout, "path", s->path);
+	json_name(stdout, "path", store_path(s));
 	printf(", \"hash\": \"%s\", \"objects\": %" PRIu64
 	       ", \"unreferenced\": %" PRIu64 ", \"guest_links\": %" PRIu64
 	       ", \"bytes_stored\": %" PRIu64 ", \"bytes_saved\": %" PRIu64
 	       ", \"reflink_sources\": %" PRIu64 ", \"reflink_source_bytes\": %"
-	       PRIu64 ", \"largest\": [", hash_method_name(s->hash),
+	       PRIu64 ", \"largest\": [", hash_method_name(store_hash(s)),
 	       x->objects, x->unreferenced, x->links, x->bytes_stored,
 	       x->bytes_saved, x->content_objects, x->content_bytes);
 	for (i = 0; i < x->n_top; i++)
@@ -159,7 +159,7 @@ int stats_stores(struct store **stores, int n_stores, struct guest *guests,
 		ret = store_each_object(stores[i], count, &x);
 		if (ret) {
 			error("cannot read objects of store '%s': %s",
-			      qs(stores[i]->path), strerror(-ret));
+			      qs(store_path(stores[i])), strerror(-ret));
 			return ret;
 		}
 		if (json)

@@ -83,7 +83,7 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 	struct immutable_hold h;
 	int ret, ofd;
 
-	ret = content_hash(fd, r->s->hash, &d, &size);
+	ret = content_hash(fd, store_hash(r->s), &d, &size);
 	if (ret)
 		return ret;
 	ret = metakey_read(fd, st, r->o->ignore_mtime, &k);

@@ -24,6 +24,29 @@
 #include "log.h"
 #include "store.h"
 #include "tmpname.h"
+#include "u64set.h"
+
+struct store {
+	char *path;
+	int dirfd;		/* the store root, -1 in a dry run of a new store */
+	int objfd;		/* objects/, -1 likewise */
+	int tmpfd;		/* tmp/, -1 likewise */
+	int fanfd[STORE_FANOUTS]; /* fan-out directories opened so far;
+				   * -1 not yet, -2 not a directory */
+	int lockfd;
+	dev_t dev;		/* the filesystem it serves */
+	ino_t ino;		/* the store directory, 0 when not there */
+	long link_max;		/* links an inode may have there */
+	enum hash_method hash;
+	bool dry_run;		/* never write; remember would-be objects */
+	bool immutable;		/* every object has the immutable flag */
+	bool pending;		/* we made immutable-pending */
+	bool pending_keep;	/* a flag may be missing: leave it there */
+	struct u64set inodes;	/* inode numbers of all objects */
+	struct u64set planned;	/* dry run: names of would-be objects */
+	pthread_mutex_t lock;	/* guards both sets, fanfd and the pending
+				 * flags: guests run in threads */
+};
 
 /*
  * Opens @name in @dirfd without following a symlink, as @flags; it must
@@ -670,6 +693,46 @@ void store_close(struct store *s)
 	free(s);
 }
 
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+ino_t store_ino(const struct store *s)
+{
+	return s->ino;
+}
+
+bool store_is_dir(const struct store *s, const struct stat *st)
+{
+	return s->ino && st->st_ino == s->ino && st->st_dev == s->dev;
+}
+
+int store_open_tmp_dir(const struct store *s)
+{
+	int fd;
+
+	if (s->tmpfd < 0)
+		return -ENOENT;
+	fd = openat(s->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+enum hash_method store_hash(const struct store *s)
+{
+	return s->hash;
+}
+
+bool store_is_dry_run(const struct store *s)
+{
+	return s->dry_run;
+}
+
+bool store_is_immutable(const struct store *s)
+{
+	return s->immutable;
+}
+
 bool store_is_object(struct store *s, const struct stat *st)
 {
 	bool ret;
@@ -680,6 +743,11 @@ bool store_is_object(struct store *s, const struct stat *st)
 	ret = u64set_has(&s->inodes, st->st_ino);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
+}
+
+bool store_object_full(const struct store *s, const struct stat *st)
+{
+	return st->st_nlink >= (nlink_t)s->link_max;
 }
 
 void store_object_name(const struct digest *d, uint64_t meta_id,

@@ -29,12 +29,10 @@
  */
 
 #include <stdbool.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "hash.h"
-#include "u64set.h"
 
 #define STORE_FORMAT 1
 /* "ab/" + rest of the hex digest + "-" + 16 hex + ".NNNN" + NUL */
@@ -44,27 +42,28 @@
 /* fan-out directories: objects/00 to objects/ff */
 #define STORE_FANOUTS 256
 
-struct store {
-	char *path;
-	int dirfd;		/* the store root, -1 in a dry run of a new store */
-	int objfd;		/* objects/, -1 likewise */
-	int tmpfd;		/* tmp/, -1 likewise */
-	int fanfd[STORE_FANOUTS]; /* fan-out directories opened so far;
-				   * -1 not yet, -2 not a directory */
-	int lockfd;
-	dev_t dev;		/* the filesystem it serves */
-	ino_t ino;		/* the store directory, 0 when not there */
-	long link_max;		/* links an inode may have there */
-	enum hash_method hash;
-	bool dry_run;		/* never write; remember would-be objects */
-	bool immutable;		/* every object has the immutable flag */
-	bool pending;		/* we made immutable-pending */
-	bool pending_keep;	/* a flag may be missing: leave it there */
-	struct u64set inodes;	/* inode numbers of all objects */
-	struct u64set planned;	/* dry run: names of would-be objects */
-	pthread_mutex_t lock;	/* guards both sets, fanfd and the pending
-				 * flags: guests run in threads */
-};
+/* A store opened by store_open(); its insides are store.c's. */
+struct store;
+
+/* Its path as given to store_open(). */
+const char *store_path(const struct store *s);
+/* Its directory's inode (0 when not there yet, in a dry run): part of
+ * the names of its temporaries in guests (tmpname.h). */
+ino_t store_ino(const struct store *s);
+/* Whether @st is the store's own directory. */
+bool store_is_dir(const struct store *s, const struct stat *st);
+/*
+ * Opens STORE/tmp again (for the caller to close), for private files
+ * that are not objects. Returns the fd, -ENOENT when there is none (a
+ * dry run of a new store), or -errno.
+ */
+int store_open_tmp_dir(const struct store *s);
+/* Its hash method, as recorded in its config. */
+enum hash_method store_hash(const struct store *s);
+/* Opened for a dry run: it never writes. */
+bool store_is_dry_run(const struct store *s);
+/* An immutable store: every object has the immutable flag. */
+bool store_is_immutable(const struct store *s);
 
 /*
  * Opens the store at @path, creating it (and its config, recording
@@ -112,6 +111,12 @@ void store_flags_lost(struct store *s);
  * at once; the rest of a store is for one thread.
  */
 bool store_is_object(struct store *s, const struct stat *st);
+
+/*
+ * Whether the object @st has as many links as the store's filesystem
+ * allows: a sibling takes over.
+ */
+bool store_object_full(const struct store *s, const struct stat *st);
 
 /* Writes the object name for a digest, metadata id and sibling index. */
 void store_object_name(const struct digest *d, uint64_t meta_id,

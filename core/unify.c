@@ -87,7 +87,7 @@ static int make_object(const struct candidate *c, const char *name,
 		goto out_discard;
 	if (c->p->reflink)
 		goto out_publish;
-	ret = content_hash(t.fd, s->hash, &copied, &size);
+	ret = content_hash(t.fd, store_hash(s), &copied, &size);
 	if (ret)
 		goto out_discard;
 	if (size != c->st.st_size || !digest_equal(&copied, &c->digest)) {
@@ -184,7 +184,7 @@ static int object_matches(const struct candidate *c, int ofd,
 /* Whether objects get the immutable flag: --immutable, or the store's. */
 static bool immutable(const struct candidate *c)
 {
-	return c->p->immutable || c->p->store->immutable;
+	return c->p->immutable || store_is_immutable(c->p->store);
 }
 
 /*
@@ -254,7 +254,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 		store_object_name(&c->digest, c->key.id, sibling, name);
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
-			if (s->dry_run) {
+			if (store_is_dry_run(s)) {
 				if (!store_plan(s, name))
 					return UNIFY_LINKED;
 				*stored = size;
@@ -294,12 +294,12 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			*freed = 0;
 			return UNIFY_UNIFIED;
 		}
-		if (ost.st_nlink >= (nlink_t)s->link_max) {
+		if (store_object_full(s, &ost)) {
 			close(ofd);
 			continue;	/* full: a sibling takes over */
 		}
 		ret = object_matches(c, ofd, &ost);
-		if (ret <= 0 || s->dry_run)
+		if (ret <= 0 || store_is_dry_run(s))
 			close(ofd);
 		if (ret < 0) {
 			fail(c, "compare", ret);
@@ -307,7 +307,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 		}
 		if (!ret)
 			continue;	/* same name, other file: a sibling */
-		if (s->dry_run)
+		if (store_is_dry_run(s))
 			return UNIFY_LINKED;
 		ret = link_object(c, name, ofd);
 		close(ofd);
@@ -338,7 +338,7 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 		store_content_name(&c->digest, sibling, name);
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
-			if (s->dry_run) {
+			if (store_is_dry_run(s)) {
 				if (!store_plan(s, name)) {
 					*freed = c->st.st_size;
 					return UNIFY_LINKED;
@@ -367,7 +367,7 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 			close(ofd);
 			continue;
 		}
-		if (s->dry_run) {
+		if (store_is_dry_run(s)) {
 			close(ofd);
 			*freed = c->st.st_size;
 			return UNIFY_LINKED;
@@ -431,7 +431,7 @@ enum unify_result unify_file(const struct unify_params *p,
 		goto out_close;
 	}
 	progress_hash_begin(p->guest, e->path);
-	ret = content_hash(c.fd, p->store->hash, &c.digest, &size);
+	ret = content_hash(c.fd, store_hash(p->store), &c.digest, &size);
 	progress_hash_end();
 	if (ret == -EFBIG) {
 		res = UNIFY_SPARSE;

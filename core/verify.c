@@ -34,9 +34,9 @@ static const char *check(struct store *s, int fd, const char *name,
 	*err = 0;
 	if (store_parse_name(name, &want, &meta_id, &content))
 		return "not an object name";
-	if (want.len != (s->hash == HASH_SHA256 ? 32 : 16))
+	if (want.len != (store_hash(s) == HASH_SHA256 ? 32 : 16))
 		return "name of another hash method";
-	*err = content_hash(fd, s->hash, &got, &size);
+	*err = content_hash(fd, store_hash(s), &got, &size);
 	if (*err)
 		return NULL;
 	if (size != st->st_size || !digest_equal(&want, &got))
@@ -58,7 +58,7 @@ static const char *check(struct store *s, int fd, const char *name,
 	}
 	if (!meta_ok)
 		return "metadata changed since it was stored";
-	if (s->immutable && immutable_get(fd) != 1)
+	if (store_is_immutable(s) && immutable_get(fd) != 1)
 		return "not immutable, in an immutable store";
 	return NULL;
 }
@@ -87,12 +87,12 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		/* an entry of objects/ itself */
 		v->corrupt++;
 		error("unexpected '%s/objects/%s' in the store: %s",
-		      qs(s->path), qs(name), S_ISLNK(st->st_mode) ?
+		      qs(store_path(s)), qs(name), S_ISLNK(st->st_mode) ?
 		      "a symbolic link" : "not a fan-out directory");
-		if (v->remove && !s->dry_run && !S_ISDIR(st->st_mode) &&
-		    unlinkat(dirfd, name, 0))
+		if (v->remove && !store_is_dry_run(s) &&
+		    !S_ISDIR(st->st_mode) && unlinkat(dirfd, name, 0))
 			error("cannot remove '%s/objects/%s': %s",
-			      qs(s->path), qs(name), strerror(errno));
+			      qs(store_path(s)), qs(name), strerror(errno));
 		return 0;
 	}
 	base++;
@@ -112,8 +112,8 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		}
 	}
 	if (err) {
-		error("cannot verify object '%s/objects/%s': %s", qs(s->path),
-		      name, strerror(-err));
+		error("cannot verify object '%s/objects/%s': %s",
+		      qs(store_path(s)), name, strerror(-err));
 		v->failed++;
 		return 0;
 	}
@@ -122,13 +122,13 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		return 0;
 	}
 	v->corrupt++;
-	error("corrupt object '%s/objects/%s': %s", qs(s->path), qs(name),
+	error("corrupt object '%s/objects/%s': %s", qs(store_path(s)), qs(name),
 	      why);
-	if (v->remove && !s->dry_run) {
+	if (v->remove && !store_is_dry_run(s)) {
 		err = remove_entry(s, dirfd, base, st);
 		if (err)
 			error("cannot remove '%s/objects/%s': %s",
-			      qs(s->path), qs(name), strerror(-err));
+			      qs(store_path(s)), qs(name), strerror(-err));
 		else
 			note(0, "removed '%s' from the store: the next run "
 			     "makes a good object of its files", qs(name));
@@ -143,12 +143,12 @@ int verify_store(struct store *s, bool remove, unsigned long *corrupt)
 
 	ret = store_each_object(s, verify_one, &v);
 	if (ret) {
-		error("cannot read objects of store '%s': %s", qs(s->path),
-		      strerror(-ret));
+		error("cannot read objects of store '%s': %s",
+		      qs(store_path(s)), strerror(-ret));
 		return ret;
 	}
 	printf("store '%s': %" PRIu64 " objects (%" PRIu64 " bytes) "
-	       "verified, %lu corrupt\n", qs(s->path), v.objects, v.bytes,
+	       "verified, %lu corrupt\n", qs(store_path(s)), v.objects, v.bytes,
 	       v.corrupt);
 	*corrupt += v.corrupt;
 	return v.failed ? -EIO : 0;

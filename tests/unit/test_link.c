@@ -34,6 +34,8 @@ static int n_linkat_errors, next_linkat_error;
 static int renameat2_error;
 /* Calls of renameat() (never wanted: it could undo an upgrade). */
 static int renameat_calls;
+/* set-up: the store writes its config with renameat() */
+static bool setting_up;
 
 /* What the guest does just before the n-th renameat2() call. */
 enum guest_act { NOTHING, UPGRADE, DELETE };
@@ -50,6 +52,8 @@ int __real_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, unsigned int flags);
 int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, unsigned int flags);
+int __real_renameat(int olddirfd, const char *oldpath, int newdirfd,
+		    const char *newpath);
 int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
 		    const char *newpath);
 
@@ -95,7 +99,8 @@ int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
 		    const char *newpath)
 {
-	(void)olddirfd, (void)oldpath, (void)newdirfd, (void)newpath;
+	if (setting_up)
+		return __real_renameat(olddirfd, oldpath, newdirfd, newpath);
 	renameat_calls++;
 	errno = EIO;
 	return -1;
@@ -104,7 +109,8 @@ int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd,
 struct fixture {
 	char dir[64];
 	int dirfd;		/* the guest directory: holds "guest" */
-	struct store store;	/* objects/ holds "object" */
+	struct store *store;	/* its object "ab/object" */
+	int objfd;		/* objects/ab, the store's: holds "object" */
 	struct stat guest;	/* the guest file as hashed */
 	struct stat object;
 	char left[TMPNAME_MAX];
@@ -122,28 +128,32 @@ static void write_file(int dirfd, const char *name, const char *text)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	char path[80];
 	struct stat st;
+	int fd;
 
 	strcpy(f->dir, "/tmp/vhashify-link.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	f->dirfd = open(f->dir, O_RDONLY | O_DIRECTORY);
 	assert_true(f->dirfd >= 0);
-	assert_int_equal(mkdirat(f->dirfd, "store", 0700), 0);
-	f->store.dirfd = openat(f->dirfd, "store", O_RDONLY | O_DIRECTORY);
-	assert_true(f->store.dirfd >= 0);
-	assert_int_equal(mkdirat(f->store.dirfd, "objects", 0700), 0);
-	f->store.objfd = openat(f->store.dirfd, "objects",
-				O_RDONLY | O_DIRECTORY);
-	assert_true(f->store.objfd >= 0);
-	assert_int_equal(fstat(f->store.dirfd, &st), 0);
-	f->store.dev = st.st_dev;
-	f->store.ino = st.st_ino;
-	pthread_mutex_init(&f->store.lock, NULL);
-	write_file(f->store.objfd, "object", "same bytes");
+	snprintf(path, sizeof(path), "%s/store", f->dir);
+	setting_up = true;
+	assert_int_equal(store_open(path, HASH_XXH3_128, false, false,
+				    &f->store), 0);
+	setting_up = false;
+	f->objfd = store_object_dir(f->store, "ab/object", true);
+	assert_true(f->objfd >= 0);
+	/* the object: a file adopted, its first name gone */
+	write_file(f->dirfd, "object", "same bytes");
+	fd = openat(f->dirfd, "object", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(store_adopt(f->store, fd, &st, "ab/object"), 0);
+	close(fd);
+	assert_int_equal(unlinkat(f->dirfd, "object", 0), 0);
 	write_file(f->dirfd, "guest", "same bytes");
 	assert_int_equal(fstatat(f->dirfd, "guest", &f->guest, 0), 0);
-	assert_int_equal(fstatat(f->store.objfd, "object", &f->object, 0), 0);
-	assert_int_equal(u64set_add(&f->store.inodes, f->object.st_ino), 0);
+	assert_int_equal(fstatat(f->objfd, "object", &f->object, 0), 0);
 	n_linkat_errors = next_linkat_error = 0;
 	renameat2_error = renameat_calls = n_renameat2_calls = 0;
 	memset(guest_acts, 0, sizeof(guest_acts));
@@ -157,11 +167,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	char cmd[128];
 
-	close(f->store.objfd);
-	close(f->store.dirfd);
+	store_close(f->store);
 	close(f->dirfd);
-	u64set_release(&f->store.inodes);
-	pthread_mutex_destroy(&f->store.lock);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);
@@ -209,16 +216,15 @@ static nlink_t object_links(const struct fixture *f)
 {
 	struct stat st;
 
-	assert_int_equal(fstatat(f->store.objfd, "object", &st, 0), 0);
+	assert_int_equal(fstatat(f->objfd, "object", &st, 0), 0);
 	return st.st_nlink;
 }
 
 static int replace(struct fixture *f)
 {
-	/* "ob/object": the object "object" in the fan-out directory objfd */
-	return link_replace(&f->store, f->store.objfd, "ob/object", f->dirfd,
-			    "guest",
-			    &f->guest, f->left);
+	/* "ab/object": the object "object" in the fan-out directory objfd */
+	return link_replace(f->store, f->objfd, "ab/object", f->dirfd,
+			    "guest", &f->guest, f->left);
 }
 
 static void test_replaces(void **state)
@@ -390,8 +396,7 @@ static void test_exchange_from_elsewhere(void **state)
 	struct stat copy;
 	int tmpfd, i;
 
-	assert_int_equal(mkdirat(f->store.dirfd, "tmp", 0700), 0);
-	tmpfd = openat(f->store.dirfd, "tmp", O_RDONLY | O_DIRECTORY);
+	tmpfd = store_open_tmp_dir(f->store);
 	assert_true(tmpfd >= 0);
 	write_file(tmpfd, "copy", "same bytes");
 	assert_int_equal(fstatat(tmpfd, "copy", &copy, 0), 0);
@@ -422,44 +427,45 @@ static void test_leftovers(void **state)
 	char ours[TMPNAME_MAX], other[TMPNAME_MAX], plain[TMPNAME_MAX];
 	struct stat st;
 
-	tmpname_guest_next(ours, sizeof(ours), f->store.ino, 12, "ab/cdef");
-	tmpname_guest_next(other, sizeof(other), f->store.ino + 1, 12,
+	tmpname_guest_next(ours, sizeof(ours), store_ino(f->store), 12,
+			   "ab/cdef");
+	tmpname_guest_next(other, sizeof(other), store_ino(f->store) + 1, 12,
 			   "ab/cdef");
 	tmpname_next(plain, sizeof(plain));
-	assert_true(tmpname_guest_is(ours, f->store.ino));
-	assert_false(tmpname_guest_is(other, f->store.ino));
-	assert_false(tmpname_guest_is(plain, f->store.ino));
+	assert_true(tmpname_guest_is(ours, store_ino(f->store)));
+	assert_false(tmpname_guest_is(other, store_ino(f->store)));
+	assert_false(tmpname_guest_is(plain, store_ino(f->store)));
 
 	/* a link to the object under our name: removed */
-	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, ours, 0),
+	assert_int_equal(linkat(f->objfd, "object", f->dirfd, ours, 0),
 			 0);
 	assert_int_equal(fstatat(f->dirfd, ours, &st, 0), 0);
 	/* a dry run decides alike and removes nothing */
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st,
+	assert_int_equal(link_remove_leftover(f->store, f->dirfd, ours, &st,
 					      true), 1);
 	assert_int_equal(faccessat(f->dirfd, ours, F_OK, AT_SYMLINK_NOFOLLOW),
 			 0);
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st,
+	assert_int_equal(link_remove_leftover(f->store, f->dirfd, ours, &st,
 					      false), 1);
 	assert_int_equal(object_links(f), 1);
 
 	/* a guest file under our name: left alone */
 	write_file(f->dirfd, ours, "same bytes");
 	assert_int_equal(fstatat(f->dirfd, ours, &st, 0), 0);
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, ours, &st,
+	assert_int_equal(link_remove_leftover(f->store, f->dirfd, ours, &st,
 					      false), 0);
 	assert_int_equal(unlinkat(f->dirfd, ours, 0), 0);
 
 	/* a link to the object under another store's or an old name */
-	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, other, 0),
+	assert_int_equal(linkat(f->objfd, "object", f->dirfd, other, 0),
 			 0);
 	assert_int_equal(fstatat(f->dirfd, other, &st, 0), 0);
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, other,
+	assert_int_equal(link_remove_leftover(f->store, f->dirfd, other,
 					      &st, false), 0);
-	assert_int_equal(linkat(f->store.objfd, "object", f->dirfd, plain, 0),
+	assert_int_equal(linkat(f->objfd, "object", f->dirfd, plain, 0),
 			 0);
 	assert_int_equal(fstatat(f->dirfd, plain, &st, 0), 0);
-	assert_int_equal(link_remove_leftover(&f->store, f->dirfd, plain,
+	assert_int_equal(link_remove_leftover(f->store, f->dirfd, plain,
 					      &st, false), 0);
 	assert_int_equal(object_links(f), 3);
 }

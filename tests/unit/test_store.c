@@ -98,7 +98,7 @@ static void test_create_and_reopen(void **state)
 	/* the recorded method stays; asking for another one is an error */
 	assert_int_equal(store_open(at("s"), HASH_XXH3_128, false, false, &s),
 			 0);
-	assert_int_equal(s->hash, HASH_SHA256);
+	assert_int_equal(store_hash(s), HASH_SHA256);
 	store_close(s);
 	assert_int_equal(store_open(at("s"), HASH_XXH3_128, true, false, &s),
 			 -EINVAL);
