@@ -32,12 +32,11 @@ enum unify_result {
 };
 
 struct unify_params {
-	struct store *store;
+	struct store *store;	/* opened for a dry run: nothing changes */
 	bool reflink;		/* share extents, not inodes */
 	bool refresh;		/* reflink: look even at shared files */
 	bool ignore_mtime;
 	bool immutable;		/* objects linked get the immutable flag */
-	bool dry_run;
 	const char *guest;	/* guest root, for messages */
 };
 
