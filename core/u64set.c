@@ -72,6 +72,38 @@ bool u64set_has(const struct u64set *s, uint64_t key)
 	return false;
 }
 
+/* Whether slot @k lies in the cyclic range (@i, @j]. */
+static bool between(size_t i, size_t k, size_t j)
+{
+	return i <= j ? i < k && k <= j : i < k || k <= j;
+}
+
+void u64set_remove(struct u64set *s, uint64_t key)
+{
+	size_t i, j, mask = s->cap - 1;
+
+	if (!key) {
+		s->has_zero = false;
+		return;
+	}
+	if (!s->cap)
+		return;
+	for (i = slot_of(key, s->cap); s->slots[i] != key; i = (i + 1) & mask)
+		if (!s->slots[i])
+			return;
+	s->slots[i] = 0;
+	s->count--;
+	/* close the gap: a later key of the run whose home slot is not
+	 * between the gap and it would no longer be found */
+	for (j = (i + 1) & mask; s->slots[j]; j = (j + 1) & mask) {
+		if (between(i, slot_of(s->slots[j], s->cap), j))
+			continue;
+		s->slots[i] = s->slots[j];
+		s->slots[j] = 0;
+		i = j;
+	}
+}
+
 void u64set_release(struct u64set *s)
 {
 	free(s->slots);

@@ -23,6 +23,8 @@ struct u64set {
 /* Returns 0 or -ENOMEM. Adding a member twice is fine. */
 int u64set_add(struct u64set *s, uint64_t key);
 bool u64set_has(const struct u64set *s, uint64_t key);
+/* Removes @key when it is a member. */
+void u64set_remove(struct u64set *s, uint64_t key);
 void u64set_release(struct u64set *s);
 
 #endif
