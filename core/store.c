@@ -914,6 +914,20 @@ int store_adopt(struct store *s, int fd, const struct stat *st,
 	return ret ? ret : note_inode(s, st->st_ino);
 }
 
+int store_unadopt(struct store *s, const char *name, const struct stat *st)
+{
+	int dirfd = store_object_dir(s, name, false);
+
+	if (dirfd < 0)
+		return dirfd;
+	if (unlinkat(dirfd, name + 3, 0))
+		return -errno;
+	pthread_mutex_lock(&s->lock);
+	u64set_remove(&s->inodes, st->st_ino);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
 void store_tmp_discard(struct store *s, struct store_tmp *t)
 {
 	if (t->fd >= 0)

@@ -171,6 +171,14 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
  */
 int store_adopt(struct store *s, int fd, const struct stat *st,
 		const char *name);
+/*
+ * Takes back object @name, made of the inode @st by store_adopt() or
+ * store_tmp_publish() in this run, before any guest path was linked to
+ * it (the file changed meanwhile): removes the name and forgets the
+ * inode, so that no other name of it counts as an object. Returns 0 or
+ * -errno (the name is then still there, and the inode an object).
+ */
+int store_unadopt(struct store *s, const char *name, const struct stat *st);
 /* Closes and removes an unpublished temporary. */
 void store_tmp_discard(struct store *s, struct store_tmp *t);
 

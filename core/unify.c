@@ -135,8 +135,8 @@ out_discard:
  * No bytes are written and no inode is made, so this is the cheap way;
  * --immutable objects are private copies instead (make_object), so
  * that no guest can hold a writable descriptor of one. Returns 0,
- * -ESTALE when the file changed (the name is taken back), -EEXIST, or
- * another -errno.
+ * -ESTALE when the file changed (the store takes the name back), -EEXIST,
+ * or another -errno.
  */
 static int adopt_object(const struct candidate *c, const char *name)
 {
@@ -149,8 +149,8 @@ static int adopt_object(const struct candidate *c, const char *name)
 		return ret;
 	/* the link itself moved ctime and nlink; a write moves mtime */
 	if (fstat(c->fd, &now) || !link_same_content(&now, &c->st)) {
-		unlinkat(store_object_dir(s, name, false), name + 3, 0);
-		return -ESTALE;
+		ret = store_unadopt(s, name, &c->st);
+		return ret ? ret : -ESTALE;
 	}
 	return 0;
 }

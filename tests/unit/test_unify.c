@@ -32,10 +32,34 @@ int __real_linkat(int olddirfd, const char *oldpath, int newdirfd,
 int __wrap_linkat(int olddirfd, const char *oldpath, int newdirfd,
 		  const char *newpath, int flags);
 
+/* When set, the guest writes to it right after it is adopted. */
+static char adopted_victim[256];
+
+/* The guest writes to @path, as it may any time. */
+static void guest_writes(const char *path)
+{
+	int w = open(path, O_WRONLY);
+
+	assert_true(w >= 0);
+	assert_int_equal(pwrite(w, "EVIL", 4, 0), 4);
+	close(w);
+}
+
 int __wrap_linkat(int olddirfd, const char *oldpath, int newdirfd,
 		  const char *newpath, int flags)
 {
 	const char *dash = strrchr(oldpath, '-');
+	int ret;
+
+	/* the store adopts a guest file: by its fd, or through /proc */
+	if (adopted_victim[0] && ((flags & AT_EMPTY_PATH) ||
+				  !strncmp(oldpath, "/proc/self/fd/", 14))) {
+		ret = __real_linkat(olddirfd, oldpath, newdirfd, newpath,
+				    flags);
+		guest_writes(adopted_victim);
+		adopted_victim[0] = '\0';
+		return ret;
+	}
 
 	/* "ab/cdef...-0123456789abcdef" without ".N": sibling 0 */
 	if (object_full && dash && strlen(dash) == 17) {
@@ -120,6 +144,7 @@ static int teardown(void **state)
 
 	object_full = false;
 	victim = 0;
+	adopted_victim[0] = '\0';
 	if (!f)
 		return 0;
 	if (f->dirfd >= 0)
@@ -218,6 +243,29 @@ static void test_truncated_while_hashed(void **state)
 }
 
 /*
+ * A file that changes right after the store adopted its inode is taken
+ * back: the object name goes, and so does the inode from the store's
+ * set, so that its other name is not taken for an object.
+ */
+static void test_changed_after_adopted(void **state)
+{
+	struct fixture *f = *state;
+	struct stat a, a2;
+
+	make_file(f->dirfd, "a");
+	assert_int_equal(linkat(f->dirfd, "a", f->dirfd, "a2", 0), 0);
+	snprintf(adopted_victim, sizeof(adopted_victim), "%s/a", f->top);
+	assert_int_equal(unify(f, "a"), UNIFY_CHANGED);
+	assert_int_equal(adopted_victim[0], '\0');	/* it did write */
+
+	assert_int_equal(fstatat(f->dirfd, "a", &a, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "a2", &a2, 0), 0);
+	assert_int_equal(a.st_ino, a2.st_ino);
+	assert_int_equal(a2.st_nlink, 2);	/* no object name left */
+	assert_false(store_is_object(f->s, &a2));
+}
+
+/*
  * An object written in place by a guest that shares it keeps its name:
  * in every hash mode (the fixture's store), a file with the original
  * bytes is compared with it and gets a sibling, never a link to the
@@ -260,6 +308,8 @@ int main(void)
 			test_rewritten_while_hashed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_truncated_while_hashed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_changed_after_adopted, setup, teardown),
 		{ "test_written_object_xxh3", test_written_object,
 		  setup, teardown, NULL },
 		{ "test_written_object_sha256", test_written_object,
