@@ -93,16 +93,39 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "vhashify: %s%s\n", prefix, msg);
 }
 
+/* Prints an error: @fmt, then strerror(-@err) unless @err is 0. */
+static void verror(int err, const char *fmt, va_list ap)
+{
+	char raw[MSG_SIZE];
+	size_t n;
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	n = strlen(raw);
+	if (err)
+		snprintf(raw + n, sizeof(raw) - n, ": %s", strerror(-err));
+	escape(last_error, MSG_SIZE, raw, false);
+	if (before_message)
+		before_message();
+	fprintf(stderr, "vhashify: error: %s\n", last_error);
+}
+
 void error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	format(last_error, fmt, ap);
+	verror(0, fmt, ap);
 	va_end(ap);
-	if (before_message)
-		before_message();
-	fprintf(stderr, "vhashify: error: %s\n", last_error);
+}
+
+int error_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(err, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 void warning(const char *fmt, ...)

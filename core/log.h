@@ -26,6 +26,16 @@ void log_before_message(void (*fn)(void));
 const char *log_last_error(void);
 
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Prints the error "@fmt: <strerror(-@err)>" and returns @err, a
+ * negative errno, so that the error printed is the one returned:
+ *	ret = -errno;
+ *	return error_errno(ret, "cannot open '%s'", qs(path));
+ * errno saved first, as the arguments (qs(), ...) are evaluated in no
+ * set order and may change it.
+ */
+int error_errno(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints to stdout when the verbosity is at least @level. */
 void note(int level, const char *fmt, ...)

@@ -6,12 +6,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -55,12 +57,58 @@ static void test_error_escapes_unquoted_text(void **state)
 			    "cannot x\\033[2J\\015\\012\\233\\377 y");
 }
 
+static FILE *capture;
+static int saved_stderr;
+
+/* Sends stderr to a temporary file until captured(). */
+static void capture_stderr(void)
+{
+	fflush(stderr);
+	capture = tmpfile();
+	assert_non_null(capture);
+	saved_stderr = dup(2);
+	assert_int_equal(dup2(fileno(capture), 2), 2);
+}
+
+/* What was written to stderr since capture_stderr(). */
+static const char *captured(void)
+{
+	static char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	assert_int_equal(dup2(saved_stderr, 2), 2);
+	close(saved_stderr);
+	rewind(capture);
+	n = fread(buf, 1, sizeof(buf) - 1, capture);
+	buf[n] = '\0';
+	fclose(capture);
+	return buf;
+}
+
+/* error_errno() prints the error it is given and returns it. */
+static void test_error_errno(void **state)
+{
+	char want[256];
+	int ret;
+
+	(void)state;
+	capture_stderr();
+	errno = EIO;
+	ret = error_errno(-ENOENT, "cannot open '%s'", qs("a\tb"));
+	assert_int_equal(ret, -ENOENT);
+	snprintf(want, sizeof(want), "vhashify: error: cannot open "
+		 "'a\\011b': %s\n", strerror(ENOENT));
+	assert_string_equal(captured(), want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qs_escapes),
 		cmocka_unit_test(test_qs_cut_stays_in_buffer),
 		cmocka_unit_test(test_error_escapes_unquoted_text),
+		cmocka_unit_test(test_error_errno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
