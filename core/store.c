@@ -57,15 +57,16 @@ static int open_entry(struct store *s, int dirfd, const char *name,
 		      int flags, bool dir, mode_t mode)
 {
 	struct stat st;
-	int fd;
+	int fd, ret;
 
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
 		    (dir ? O_DIRECTORY : O_NOCTTY), mode);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st)) {
+		ret = -errno;
 		close(fd);
-		return -errno;
+		return ret;
 	}
 	if ((dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) ||
 	    st.st_dev != s->dev) {
@@ -135,7 +136,7 @@ static int lock_holder(int fd)
  */
 static int take_lock(struct store *s)
 {
-	int op = s->dry_run ? LOCK_SH : LOCK_EX, pid;
+	int op = s->dry_run ? LOCK_SH : LOCK_EX, pid, ret;
 	unsigned long long waited;
 	char holder[32] = "";
 
@@ -143,8 +144,7 @@ static int take_lock(struct store *s)
 			       s->dry_run ? O_RDONLY : O_RDWR | O_CREAT,
 			       false, 0600);
 	if (s->lockfd < 0) {
-		int ret = s->lockfd;
-
+		ret = s->lockfd;
 		s->lockfd = -1;
 		if (s->dry_run && ret == -ENOENT)
 			return 0;	/* nothing to lock in a new store */
@@ -154,9 +154,9 @@ static int take_lock(struct store *s)
 	if (!flock(s->lockfd, op | LOCK_NB))
 		return 0;
 	if (errno != EWOULDBLOCK) {
-		error("cannot lock store '%s': %s", qs(s->path),
-		      strerror(errno));
-		return -errno;
+		ret = -errno;
+		return error_errno(ret, "cannot lock store '%s'",
+				   qs(s->path));
 	}
 	if (lock_timeout)
 		warning("store '%s' is in use by another run, waiting up to "
@@ -167,9 +167,9 @@ static int take_lock(struct store *s)
 		if (!flock(s->lockfd, op | LOCK_NB))
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			error("cannot lock store '%s': %s", qs(s->path),
-			      strerror(errno));
-			return -errno;
+			ret = -errno;
+			return error_errno(ret, "cannot lock store '%s'",
+					   qs(s->path));
 		}
 	}
 	pid = lock_holder(s->lockfd);
@@ -183,7 +183,7 @@ static int take_lock(struct store *s)
 static int write_config(struct store *s)
 {
 	FILE *f;
-	int fd;
+	int fd, ret;
 
 	fd = openat(s->dirfd, "config.new",
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
@@ -192,15 +192,17 @@ static int write_config(struct store *s)
 		goto out_errno;
 	f = fdopen(fd, "w");
 	if (!f) {
+		ret = -errno;
 		close(fd);
-		goto out_errno;
+		goto out;
 	}
 	fprintf(f, "# vhashify store: do not edit\nformat: %d\nhash: %s\n%s",
 		STORE_FORMAT, hash_method_name(s->hash),
 		s->immutable ? "immutable: yes\n" : "");
 	if (fflush(f) || fsync(fileno(f))) {
+		ret = -errno;
 		fclose(f);
-		goto out_errno;
+		goto out;
 	}
 	if (fclose(f))
 		goto out_errno;
@@ -210,8 +212,9 @@ static int write_config(struct store *s)
 	return 0;
 
 out_errno:
-	error("cannot write '%s/config': %s", qs(s->path), strerror(errno));
-	return -errno;
+	ret = -errno;
+out:
+	return error_errno(ret, "cannot write '%s/config'", qs(s->path));
 }
 
 /* Reads STORE/config; sets *found to false when there is none. */
@@ -235,8 +238,10 @@ static int read_config(struct store *s, enum hash_method want,
 	}
 	f = fdopen(fd, "r");
 	if (!f) {
+		ret = -errno;
 		close(fd);
-		return -ENOMEM;
+		return error_errno(ret, "cannot read '%s/config'",
+				   qs(s->path));
 	}
 	*found = true;
 	while (getline(&line, &cap, f) >= 0) {
@@ -317,11 +322,12 @@ static bool is_fresh(struct store *s)
 
 static int make_dir(struct store *s, const char *name)
 {
+	int ret;
+
 	if (!mkdirat(s->dirfd, name, 0700) || errno == EEXIST)
 		return 0;
-	error("cannot create '%s/%s': %s", qs(s->path), name,
-	      strerror(errno));
-	return -errno;
+	ret = -errno;
+	return error_errno(ret, "cannot create '%s/%s'", qs(s->path), name);
 }
 
 /*
@@ -378,10 +384,13 @@ static int scan_objects(struct store *s)
 	int fd, ret = 0;
 
 	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(top = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return -errno;
+	top = fdopendir(fd);
+	if (!top) {
+		ret = -errno;
+		close(fd);
+		return ret;
 	}
 	while (!ret && (de = readdir(top))) {
 		if (fanout_index(de->d_name) < 0)
@@ -391,8 +400,8 @@ static int scan_objects(struct store *s)
 			continue;	/* likewise */
 		sub = fdopendir(fd);
 		if (!sub) {
-			close(fd);
 			ret = -errno;
+			close(fd);
 			break;
 		}
 		while (!ret && (e = readdir(sub)))
@@ -572,7 +581,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 
 	if (!dry_run && mkdir(path, 0700) && errno != EEXIST) {
 		ret = -errno;
-		error("cannot create store '%s': %s", qs(path), strerror(errno));
+		error_errno(ret, "cannot create store '%s'", qs(path));
 		goto out_close;
 	}
 	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -587,7 +596,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 				return 0;
 			}
 		}
-		error("cannot open store '%s': %s", qs(path), strerror(-ret));
+		error_errno(ret, "cannot open store '%s'", qs(path));
 		goto out_close;
 	}
 	if (fstat(s->dirfd, &st)) {
@@ -956,9 +965,10 @@ int store_each_object(struct store *s,
 	if (fd < 0)
 		return -errno;
 	n = scandirat(fd, ".", &fan, NULL, alphasort);
+	ret = n < 0 ? -errno : 0;
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		const char *dir = fan[i]->d_name;
 
@@ -977,8 +987,8 @@ int store_each_object(struct store *s,
 		}
 		d = fdopendir(fd);
 		if (!d) {
-			close(fd);
 			ret = -errno;
+			close(fd);
 			goto next;
 		}
 		while (!ret && (de = readdir(d))) {
@@ -1052,8 +1062,9 @@ int store_clean_tmp(struct store *s)
 		return -errno;
 	d = fdopendir(fd);
 	if (!d) {
+		count = -errno;
 		close(fd);
-		return -errno;
+		return count;
 	}
 	while ((de = readdir(d)))
 		if (tmpname_is(de->d_name) && !s->dry_run &&
