@@ -566,7 +566,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		return error_errno(-ENOMEM, "cannot open store '%s'", qs(path));
 	s->path = strdup(path);
 	s->dirfd = s->objfd = s->lockfd = s->tmpfd = -1;
 	for (i = 0; i < STORE_FANOUTS; i++)
@@ -575,7 +575,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	s->dry_run = dry_run;
 	pthread_mutex_init(&s->lock, NULL);
 	if (!s->path) {
-		ret = -ENOMEM;
+		ret = error_errno(-ENOMEM, "cannot open store '%s'", qs(path));
 		goto out_close;
 	}
 
@@ -601,6 +601,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	}
 	if (fstat(s->dirfd, &st)) {
 		ret = -errno;
+		error_errno(ret, "cannot open store '%s'", qs(path));
 		goto out_close;
 	}
 	s->dev = st.st_dev;

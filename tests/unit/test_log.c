@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "log.h"
 
 static void test_qs_escapes(void **state)
@@ -55,35 +56,6 @@ static void test_error_escapes_unquoted_text(void **state)
 		assert_true(*c >= 0x20 && *c < 0x7f);
 	assert_string_equal(log_last_error(),
 			    "cannot x\\033[2J\\015\\012\\233\\377 y");
-}
-
-static FILE *capture;
-static int saved_stderr;
-
-/* Sends stderr to a temporary file until captured(). */
-static void capture_stderr(void)
-{
-	fflush(stderr);
-	capture = tmpfile();
-	assert_non_null(capture);
-	saved_stderr = dup(2);
-	assert_int_equal(dup2(fileno(capture), 2), 2);
-}
-
-/* What was written to stderr since capture_stderr(). */
-static const char *captured(void)
-{
-	static char buf[4096];
-	size_t n;
-
-	fflush(stderr);
-	assert_int_equal(dup2(saved_stderr, 2), 2);
-	close(saved_stderr);
-	rewind(capture);
-	n = fread(buf, 1, sizeof(buf) - 1, capture);
-	buf[n] = '\0';
-	fclose(capture);
-	return buf;
 }
 
 /* error_errno() prints the error it is given and returns it. */

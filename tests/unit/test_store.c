@@ -17,9 +17,39 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "store.h"
 
 static char top[] = "/tmp/vhashify-store.XXXXXX";
+
+/* When set, the n-th fstat() from now fails with EIO. */
+static int fail_fstat;
+/* When set, the next strdup() fails. */
+static bool fail_strdup;
+
+int __real_fstat(int fd, struct stat *st);
+int __wrap_fstat(int fd, struct stat *st);
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+
+int __wrap_fstat(int fd, struct stat *st)
+{
+	if (fail_fstat && !--fail_fstat) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fstat(fd, st);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	if (fail_strdup) {
+		fail_strdup = false;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_strdup(s);
+}
 
 static int setup(void **state)
 {
@@ -206,10 +236,39 @@ static void test_lock_is_held(void **state)
 	close(fd);
 }
 
+/* store_open() says why it fails on every path: here fstat, ENOMEM. */
+static void test_open_failure_says_why(void **state)
+{
+	struct store *s = NULL;
+	const char *out;
+	int ret;
+
+	(void)state;
+	capture_stderr();
+	fail_fstat = 1;		/* the store directory's */
+	ret = store_open(at("s"), HASH_XXH3_128, false, false, &s);
+	fail_fstat = 0;
+	out = captured();
+	assert_int_equal(ret, -EIO);
+	assert_non_null(strstr(out, "cannot open store '"));
+	assert_non_null(strstr(out, strerror(EIO)));
+
+	capture_stderr();
+	fail_strdup = true;
+	ret = store_open(at("s"), HASH_XXH3_128, false, false, &s);
+	fail_strdup = false;
+	out = captured();
+	assert_int_equal(ret, -ENOMEM);
+	assert_non_null(strstr(out, "cannot open store '"));
+	assert_non_null(strstr(out, strerror(ENOMEM)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_open_failure_says_why,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign_directory,
