@@ -64,6 +64,7 @@ static int count_extents(int fd, unsigned long *all, unsigned long *shared)
 	__u64 start = 0;
 	unsigned int i;
 	bool last = false;
+	int ret;
 
 	if (!fm)
 		return -ENOMEM;
@@ -75,8 +76,9 @@ static int count_extents(int fd, unsigned long *all, unsigned long *shared)
 		fm->fm_flags = FIEMAP_FLAG_SYNC;
 		fm->fm_extent_count = N;
 		if (ioctl(fd, FS_IOC_FIEMAP, fm)) {
+			ret = -errno;
 			free(fm);
-			return -errno;
+			return ret;
 		}
 		if (!fm->fm_mapped_extents)
 			break;

@@ -264,7 +264,7 @@ int detect_load(struct detect_table *t, const char *file,
 	n = scandir(dropin_dir, &list, filter_entries, alphasort);
 	if (n < 0 && errno != ENOENT) {
 		ret = -errno;
-		error("cannot read '%s': %s", qs(dropin_dir), strerror(errno));
+		error_errno(ret, "cannot read '%s'", qs(dropin_dir));
 		goto out_release;
 	}
 	for (i = 0; i < n; i++) {

@@ -44,7 +44,7 @@ int guest_open(struct guest *g, const char *name, const char *path)
 	if (g->rootfd < 0 || fstat(g->rootfd, &g->st)) {
 		ret = -errno;
 		error("cannot open guest '%s': %s", qs(path),
-		      errno == ENOTDIR ? "not a directory" : strerror(errno));
+		      ret == -ENOTDIR ? "not a directory" : strerror(-ret));
 		guest_close(g);
 		return ret;
 	}

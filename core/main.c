@@ -553,8 +553,10 @@ static int store_device(const char *path, dev_t *dev)
 		*dev = st.st_dev;
 		return 0;
 	}
-	if (errno != ENOENT)
+	if (errno != ENOENT) {
+		ret = -errno;
 		goto out_error;
+	}
 	parent = strdup(path);
 	if (!parent)
 		return -ENOMEM;
@@ -565,10 +567,8 @@ static int store_device(const char *path, dev_t *dev)
 	free(parent);
 	if (!ret)
 		return 0;
-	errno = -ret;
 out_error:
-	error("cannot use store '%s': %s", qs(path), strerror(errno));
-	return -errno;
+	return error_errno(ret, "cannot use store '%s'", qs(path));
 }
 
 /*
@@ -667,8 +667,8 @@ static int open_all_stores(struct run *r)
 			if (errno == ENOENT)
 				error("store '%s' does not exist", qs(path));
 			else
-				error("cannot use store '%s': %s", qs(path),
-				      strerror(errno));
+				error_errno(ret, "cannot use store '%s'",
+					    qs(path));
 			return ret;
 		}
 		if (r->stores[i])

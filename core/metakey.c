@@ -61,10 +61,11 @@ static int list_names(int fd, char **names, size_t *len)
 	return 0;
 
 out_errno:
+	n = -errno;
 	free(buf);
-	if (errno == ENOTSUP)	/* a filesystem without xattrs */
+	if (n == -ENOTSUP)	/* a filesystem without xattrs */
 		return 0;
-	return -errno;
+	return n;
 }
 
 static int read_value(int fd, const char *name, struct xattr *x)
@@ -81,10 +82,11 @@ static int read_value(int fd, const char *name, struct xattr *x)
 		n = fgetxattr(fd, name, x->value, n);
 		if (n >= 0)
 			break;
+		n = -errno;
 		free(x->value);
 		x->value = NULL;
-		if (errno != ERANGE)
-			return -errno;
+		if (n != -ERANGE)
+			return n;
 	}
 	x->len = n;
 	x->name = strdup(name);

@@ -384,9 +384,9 @@ int plugins_each(struct plugins *ps,
 
 	n = scandir(ps->dir, &list, filter_so, alphasort);
 	if (n < 0) {
-		error("cannot read plugin directory '%s': %s", qs(ps->dir),
-		      strerror(errno));
-		return -errno;
+		err = -errno;
+		return error_errno(err, "cannot read plugin directory '%s'",
+				   qs(ps->dir));
 	}
 	for (i = 0; i < n; i++) {
 		list[i]->d_name[strlen(list[i]->d_name) - 3] = '\0';

@@ -204,8 +204,9 @@ static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
 		if (!r->o->remove || r->o->dry_run) {
 			printf("placeholder '%s'\n", qs(path));
 		} else if (unlinkat(dirfd, name, 0)) {
-			error("cannot remove placeholder '%s': %s", qs(path),
-			      strerror(errno));
+			ret = -errno;
+			error_errno(ret, "cannot remove placeholder '%s'",
+				    qs(path));
 			r->t.failed++;
 		} else {
 			printf("removed placeholder '%s'\n", qs(path));
@@ -349,14 +350,14 @@ int adopt_hash_dir(const char *dir, struct adopt_options *o)
 	struct adopt_run r = { .o = o };
 	struct dirent **ents;
 	struct stat st;
-	int n, i, j, fd, ret = 0;
+	int n, i, j, fd, err, ret = 0;
 	char *fsdir;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		error("cannot open hash directory '%s': %s", qs(dir),
-		      strerror(errno));
-		return -errno;
+		ret = -errno;
+		return error_errno(ret, "cannot open hash directory '%s'",
+				   qs(dir));
 	}
 	say_method(dir);
 	n = list_dir(fd, &ents);
@@ -393,8 +394,9 @@ int adopt_hash_dir(const char *dir, struct adopt_options *o)
 		r.fsdir = fsdir;
 		fd = open(fsdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0) {
-			error("cannot open hash directory '%s': %s",
-			      qs(fsdir), strerror(errno));
+			err = -errno;
+			error_errno(err, "cannot open hash directory '%s'",
+				    qs(fsdir));
 			r.t.failed++;
 		} else {
 			adopt_fs(&r, fd);

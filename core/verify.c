@@ -90,9 +90,11 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		      qs(store_path(s)), qs(name), S_ISLNK(st->st_mode) ?
 		      "a symbolic link" : "not a fan-out directory");
 		if (v->remove && !store_is_dry_run(s) &&
-		    !S_ISDIR(st->st_mode) && unlinkat(dirfd, name, 0))
-			error("cannot remove '%s/objects/%s': %s",
-			      qs(store_path(s)), qs(name), strerror(errno));
+		    !S_ISDIR(st->st_mode) && unlinkat(dirfd, name, 0)) {
+			err = -errno;
+			error_errno(err, "cannot remove '%s/objects/%s'",
+				    qs(store_path(s)), qs(name));
+		}
 		return 0;
 	}
 	base++;

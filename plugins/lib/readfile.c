@@ -18,9 +18,12 @@ static int read_fd(const struct vhashify_host *host, int fd,
 	size_t cap, n = 0;
 	ssize_t r;
 	char *b;
+	int err;
 
-	if (fstat(fd, &st))
-		goto out_errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out_err;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		host->log(host, VHASHIFY_LOG_ERROR,
 			  "cannot read '%s': not a regular file", what);
@@ -41,8 +44,9 @@ static int read_fd(const struct vhashify_host *host, int fd,
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			err = -errno;
 			free(b);
-			goto out_errno;
+			goto out_err;
 		}
 		if (!r)
 			break;
@@ -71,10 +75,10 @@ static int read_fd(const struct vhashify_host *host, int fd,
 	*len = n;
 	return 0;
 
-out_errno:
+out_err:
 	host->log(host, VHASHIFY_LOG_ERROR, "cannot read '%s': %s", what,
-		  strerror(errno));
-	return -errno;
+		  strerror(-err));
+	return err;
 }
 
 int read_guest_file(const struct vhashify_host *host, const char *path,
