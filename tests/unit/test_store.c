@@ -263,12 +263,40 @@ static void test_open_failure_says_why(void **state)
 	assert_non_null(strstr(out, strerror(ENOMEM)));
 }
 
+/*
+ * The error returned is the one that happened, though printing it
+ * fails too (stderr on a full disk): here, config.new is a symlink.
+ */
+static void test_error_returned_is_the_one_printed(void **state)
+{
+	struct store *s = NULL;
+	int saved, full, ret;
+
+	(void)state;
+	assert_int_equal(mkdir(at("s"), 0700), 0);
+	assert_int_equal(symlink("nowhere", at("s/config.new")), 0);
+	full = open("/dev/full", O_WRONLY);
+	if (full < 0)
+		skip();
+	fflush(stderr);
+	saved = dup(2);
+	assert_int_equal(dup2(full, 2), 2);
+	close(full);
+	ret = store_open(at("s"), HASH_XXH3_128, false, false, &s);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	assert_int_equal(ret, -ELOOP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_open_failure_says_why,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_error_returned_is_the_one_printed, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign_directory,
