@@ -109,6 +109,7 @@ static bool enter(const struct walk_entry *e, void *arg)
  */
 static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 {
+	char msg[LOG_MSG_MAX];
 	int ret;
 
 	if (!tmpname_like(e->name) ||
@@ -118,9 +119,9 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 	ret = link_remove_leftover(r->g->store, e->dirfd, e->name, &e->st,
 				   r->h->opt->dry_run);
 	if (ret < 0) {
-		error("cannot remove leftover '%s%s': %s", qs(r->g->prefix),
-		      qs(e->path), strerror(-ret));
-		tally_fail(r->t, r->g->prefix, e->path, NULL);
+		error_msg(msg, sizeof(msg), ret, "cannot remove leftover "
+			  "'%s%s'", qs(r->g->prefix), qs(e->path));
+		tally_fail(r->t, r->g->prefix, e->path, ret, msg);
 	} else if (!ret) {
 		note(1, "left alone '%s%s': named like a temporary of "
 		     "vhashify, but not a leftover of this store",
@@ -191,6 +192,7 @@ volatile sig_atomic_t hashify_stop;
 static bool consider(struct guest_run *r, const struct walk_entry *e)
 {
 	const struct options *o = r->h->opt;
+	struct unify_error why;
 	off_t freed, stored;
 
 	if (hashify_stop)
@@ -208,7 +210,7 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
 		return false;
 	}
 
-	switch (unify_file(&r->params, e, &freed, &stored)) {
+	switch (unify_file(&r->params, e, &freed, &stored, &why)) {
 	case UNIFY_LINKED_NEW:
 		r->t->new_objects++;
 		/* fall through */
@@ -234,7 +236,7 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
 		skip(r, e, SKIP_CHANGED);
 		return !o->dry_run;	/* a temporary may have come and gone */
 	case UNIFY_FAILED:
-		tally_fail(r->t, r->g->prefix, e->path, NULL);
+		tally_fail(r->t, r->g->prefix, e->path, why.err, why.msg);
 		return !o->dry_run;
 	}
 	return false;
@@ -260,6 +262,7 @@ static bool is_multilink(const struct guest_run *r, const struct walk_entry *e)
  */
 static int defer(struct guest_run *r, const struct walk_entry *e, bool kept)
 {
+	char msg[LOG_MSG_MAX];
 	struct stat dir;
 	int ret;
 
@@ -270,9 +273,9 @@ static int defer(struct guest_run *r, const struct walk_entry *e, bool kept)
 	if (ret == -ENOBUFS && !kept)
 		return SKIP_TOO_MANY_LINKS;
 	if (ret == -ENOMEM && !kept) {
-		error("cannot remember '%s%s': %s", qs(r->g->prefix),
-		      qs(e->path), strerror(ENOMEM));
-		tally_fail(r->t, r->g->prefix, e->path, NULL);
+		error_msg(msg, sizeof(msg), ret, "cannot remember '%s%s'",
+			  qs(r->g->prefix), qs(e->path));
+		tally_fail(r->t, r->g->prefix, e->path, ret, msg);
 		return -1;
 	}
 	/* a kept name not recorded leaves its inode's group short: the
@@ -477,6 +480,7 @@ static void hashify_multilinks(struct guest_run *r)
 static void fail(const char *path, int err, void *arg)
 {
 	struct guest_run *r = arg;
+	char msg[LOG_MSG_MAX];
 
 	if (err == -ESTALE) {
 		/* the guest swapped a directory while we walked: leave
@@ -486,9 +490,9 @@ static void fail(const char *path, int err, void *arg)
 		     skip_reason_name(SKIP_CHANGED));
 		return;
 	}
-	error("cannot read directory '%s%s': %s", qs(r->g->prefix), qs(path),
-	      strerror(-err));
-	tally_fail(r->t, r->g->prefix, path, NULL);
+	error_msg(msg, sizeof(msg), err, "cannot read directory '%s%s'",
+		  qs(r->g->prefix), qs(path));
+	tally_fail(r->t, r->g->prefix, path, err, msg);
 }
 
 void hashify_guest(const struct hashify *h, struct guest *g,
@@ -509,15 +513,16 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 		},
 		.links = MULTILINK_INIT,
 	};
+	char msg[LOG_MSG_MAX];
 	int ret;
 
 	r.cursor = matcher_cursor_new(g->excludes);
 	ret = walk_tree(g->rootfd, &ops, &r);
 	matcher_cursor_free(r.cursor);
 	if (ret) {
-		error("cannot walk guest '%s': %s", qs(g->path),
-		      strerror(-ret));
-		tally_fail(t, "", g->path, NULL);
+		error_msg(msg, sizeof(msg), ret, "cannot walk guest '%s'",
+			  qs(g->path));
+		tally_fail(t, "", g->path, ret, msg);
 	} else {
 		hashify_multilinks(&r);
 	}

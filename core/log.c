@@ -8,12 +8,11 @@
 
 #include "log.h"
 
-/* the longest message, escapes included; longer ones are cut */
-#define MSG_SIZE 4096
+/* the longest message, escapes included */
+#define MSG_SIZE LOG_MSG_MAX
 
 static int verbosity;
 static bool notes_to_stderr;
-static __thread char last_error[MSG_SIZE];
 
 static void (*before_message)(void);
 
@@ -25,11 +24,6 @@ void log_before_message(void (*fn)(void))
 void log_notes_to_stderr(bool on)
 {
 	notes_to_stderr = on;
-}
-
-const char *log_last_error(void)
-{
-	return last_error;
 }
 
 void log_set_verbosity(int level)
@@ -93,8 +87,11 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "vhashify: %s%s\n", prefix, msg);
 }
 
-/* Prints an error: @fmt, then strerror(-@err) unless @err is 0. */
-static void verror(int err, const char *fmt, va_list ap)
+/*
+ * Prints an error: @fmt, then strerror(-@err) unless @err is 0. The
+ * message as printed is left in @msg, MSG_SIZE bytes.
+ */
+static void verror(char *msg, int err, const char *fmt, va_list ap)
 {
 	char raw[MSG_SIZE];
 	size_t n;
@@ -103,28 +100,42 @@ static void verror(int err, const char *fmt, va_list ap)
 	n = strlen(raw);
 	if (err)
 		snprintf(raw + n, sizeof(raw) - n, ": %s", strerror(-err));
-	escape(last_error, MSG_SIZE, raw, false);
+	escape(msg, MSG_SIZE, raw, false);
 	if (before_message)
 		before_message();
-	fprintf(stderr, "vhashify: error: %s\n", last_error);
+	fprintf(stderr, "vhashify: error: %s\n", msg);
 }
 
 void error(const char *fmt, ...)
 {
+	char msg[MSG_SIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(0, fmt, ap);
+	verror(msg, 0, fmt, ap);
 	va_end(ap);
 }
 
 int error_errno(int err, const char *fmt, ...)
 {
+	char msg[MSG_SIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(err, fmt, ap);
+	verror(msg, err, fmt, ap);
 	va_end(ap);
+	return err;
+}
+
+int error_msg(char *msg, size_t size, int err, const char *fmt, ...)
+{
+	char buf[MSG_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(buf, err, fmt, ap);
+	va_end(ap);
+	snprintf(msg, size, "%s", buf);
 	return err;
 }
 

@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 void log_set_verbosity(int level);
 int log_verbosity(void);
@@ -22,8 +23,6 @@ int log_verbosity(void);
 void log_notes_to_stderr(bool on);
 /* Calls @fn before each error or warning (the progress line clears). */
 void log_before_message(void (*fn)(void));
-/* The text of the last error() of this thread, "" if none. */
-const char *log_last_error(void);
 
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
@@ -36,6 +35,14 @@ void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int error_errno(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The longest message; longer ones are cut. */
+#define LOG_MSG_MAX 4096
+/*
+ * As error_errno() (no strerror when @err is 0), and keeps the message
+ * as printed in @msg, of @size bytes, for a report. Returns @err.
+ */
+int error_msg(char *msg, size_t size, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints to stdout when the verbosity is at least @level. */
 void note(int level, const char *fmt, ...)

@@ -939,7 +939,7 @@ static void hashify_one(int i, void *arg)
 	rep->t = t;
 	progress_guest(g->name ? g->name : g->path);
 	if (!g->excludes)	/* left alone, said why */
-		tally_fail(t, "", g->path, "its backend cannot tell "
+		tally_fail(t, "", g->path, 0, "its backend cannot tell "
 			   "its configuration files");
 	else
 		hashify_guest(&hr->h, g, t);

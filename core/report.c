@@ -139,7 +139,7 @@ void report_total(const struct tally *t, double elapsed, bool dry_run)
 }
 
 void tally_fail(struct tally *t, const char *prefix, const char *path,
-		const char *why)
+		int err, const char *why)
 {
 	struct failure *v;
 
@@ -150,7 +150,8 @@ void tally_fail(struct tally *t, const char *prefix, const char *path,
 	t->failures = v;
 	if (asprintf(&v[t->n_failures].path, "%s%s", prefix, path) < 0)
 		return;
-	v[t->n_failures].error = strdup(why ? why : log_last_error());
+	v[t->n_failures].err = err;
+	v[t->n_failures].error = strdup(why);
 	if (!v[t->n_failures].error) {
 		free(v[t->n_failures].path);
 		return;

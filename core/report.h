@@ -32,6 +32,7 @@ enum skip_reason {
 /* A file that failed, for the JSON report. */
 struct failure {
 	char *path;		/* host path */
+	int err;		/* -errno, 0 when the message says why */
 	char *error;		/* the message that was printed */
 };
 
@@ -58,11 +59,12 @@ uint64_t tally_dirs_skipped(const struct tally *t);
 /* Adds the counts of @t (not its failures) to @into. */
 void tally_add(struct tally *into, const struct tally *t);
 /*
- * Counts a failure of @prefix + @path, because of @why, or (NULL) of the
- * last error message printed.
+ * Counts a failure of @prefix + @path: the error @err (-errno, or 0)
+ * and @why, the message the caller printed (error_msg()) or the
+ * reason it gave before.
  */
 void tally_fail(struct tally *t, const char *prefix, const char *path,
-		const char *why);
+		int err, const char *why);
 void tally_release(struct tally *t);
 
 /* One line for a guest: "guest 'PATH': ..." */

@@ -21,6 +21,7 @@
 struct candidate {
 	const struct unify_params *p;
 	const struct walk_entry *e;
+	struct unify_error *why;	/* what a failure said */
 	int fd;
 	struct stat st;
 	struct metakey key;
@@ -29,8 +30,9 @@ struct candidate {
 
 static void fail(const struct candidate *c, const char *what, int err)
 {
-	error("cannot %s '%s%s': %s", what, qs(c->p->guest), qs(c->e->path),
-	      strerror(-err));
+	c->why->err = error_msg(c->why->msg, sizeof(c->why->msg), err,
+				"cannot %s '%s%s'", what, qs(c->p->guest),
+				qs(c->e->path));
 }
 
 /*
@@ -45,9 +47,11 @@ static void fail_in(const struct candidate *c, const char *what, int err,
 
 	if (err == -EXDEV && dirfd >= 0 && !c->p->reflink &&
 	    !metakey_project(dirfd, &projid) && projid != c->key.projid) {
-		error("cannot %s '%s%s': different project quota: the file's "
-		      "is %u, %s %u", what, qs(c->p->guest), qs(c->e->path),
-		      c->key.projid, whose, projid);
+		error_msg(c->why->msg, sizeof(c->why->msg), 0,
+			  "cannot %s '%s%s': different project quota: the "
+			  "file's is %u, %s %u", what, qs(c->p->guest),
+			  qs(c->e->path), c->key.projid, whose, projid);
+		c->why->err = err;
 		return;
 	}
 	fail(c, what, err);
@@ -209,10 +213,13 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 		return ret;
 	ret = link_replace(s, dirfd, name, e->dirfd, e->name, &c->st,
 			   left);
-	if (ret == -EAGAIN)
-		error("cannot link '%s%s': the guest kept replacing it; its "
-		      "newest file is left beside it as '%s'",
-		      qs(c->p->guest), qs(e->path), qs(left));
+	if (ret == -EAGAIN) {
+		error_msg(c->why->msg, sizeof(c->why->msg), 0,
+			  "cannot link '%s%s': the guest kept replacing it; "
+			  "its newest file is left beside it as '%s'",
+			  qs(c->p->guest), qs(e->path), qs(left));
+		c->why->err = ret;
+	}
 	err = immutable_release(&h, !ret && immutable(c));
 	if (err)
 		fail(c, "make immutable the object of", err);
@@ -227,10 +234,12 @@ static enum unify_result link_error(const struct candidate *c, int err)
 	if (err == -EAGAIN)
 		return UNIFY_FAILED;	/* said by link_object */
 	if (err == -EOPNOTSUPP) {
-		error("cannot link '%s%s': the filesystem cannot swap two "
-		      "names (RENAME_EXCHANGE), and a plain rename could "
-		      "undo the guest's own changes", qs(c->p->guest),
-		      qs(c->e->path));
+		error_msg(c->why->msg, sizeof(c->why->msg), 0,
+			  "cannot link '%s%s': the filesystem cannot swap "
+			  "two names (RENAME_EXCHANGE), and a plain rename "
+			  "could undo the guest's own changes",
+			  qs(c->p->guest), qs(c->e->path));
+		c->why->err = err;
 		return UNIFY_FAILED;
 	}
 	fail_in(c, "link", err, c->e->dirfd, "its directory's");
@@ -397,15 +406,18 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 
 enum unify_result unify_file(const struct unify_params *p,
 			     const struct walk_entry *e,
-			     off_t *freed, off_t *stored)
+			     off_t *freed, off_t *stored,
+			     struct unify_error *why)
 {
-	struct candidate c = { .p = p, .e = e };
+	struct candidate c = { .p = p, .e = e, .why = why };
 	enum unify_result res;
 	struct stat after;
 	off_t size;
 	int ret;
 
 	*freed = *stored = 0;
+	why->err = 0;
+	why->msg[0] = '\0';
 	c.fd = content_open(e->dirfd, e->name, &c.st);
 	if (c.fd < 0) {
 		if (c.fd == -EACCES || c.fd == -EPERM)

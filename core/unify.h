@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "log.h"
 #include "store.h"
 #include "walk.h"
 
@@ -40,13 +41,21 @@ struct unify_params {
 	const char *guest;	/* guest root, for messages */
 };
 
+/* Why unify_file() failed, for the run's report. */
+struct unify_error {
+	int err;		/* -errno */
+	char msg[LOG_MSG_MAX];	/* the message printed */
+};
+
 /*
- * Unifies the regular file @e. Reports errors itself. Sets *freed to
- * the bytes of guest inode let go and *stored to the bytes of a new
- * object.
+ * Unifies the regular file @e. Prints its errors (once, naming the
+ * file); on UNIFY_FAILED, @why holds the error and what was printed.
+ * Sets *freed to the bytes of guest inode let go and *stored to the
+ * bytes of a new object.
  */
 enum unify_result unify_file(const struct unify_params *p,
 			     const struct walk_entry *e,
-			     off_t *freed, off_t *stored);
+			     off_t *freed, off_t *stored,
+			     struct unify_error *why);
 
 #endif

@@ -48,14 +48,16 @@ static void test_qs_cut_stays_in_buffer(void **state)
 
 static void test_error_escapes_unquoted_text(void **state)
 {
-	const char *c;
+	const char *out, *c;
 
 	(void)state;
+	capture_stderr();
 	error("cannot %s", "x\033[2J\r\n\x9b\xff y");
-	for (c = log_last_error(); *c; c++)
+	out = captured();
+	for (c = out; c[1]; c++)	/* but the final newline */
 		assert_true(*c >= 0x20 && *c < 0x7f);
-	assert_string_equal(log_last_error(),
-			    "cannot x\\033[2J\\015\\012\\233\\377 y");
+	assert_string_equal(out, "vhashify: error: "
+			    "cannot x\\033[2J\\015\\012\\233\\377 y\n");
 }
 
 /* error_errno() prints the error it is given and returns it. */
@@ -74,6 +76,28 @@ static void test_error_errno(void **state)
 	assert_string_equal(captured(), want);
 }
 
+/* error_msg() keeps the message as printed, escapes and all. */
+static void test_error_msg(void **state)
+{
+	char msg[64], small[8], want[256];
+	const char *out;
+
+	(void)state;
+	capture_stderr();
+	assert_int_equal(error_msg(msg, sizeof(msg), -EACCES,
+				   "cannot read '%s'", "x\001"), -EACCES);
+	out = captured();
+	snprintf(want, sizeof(want), "cannot read 'x\\001': %s",
+		 strerror(EACCES));
+	assert_string_equal(msg, want);
+	snprintf(want, sizeof(want), "vhashify: error: %s\n", msg);
+	assert_string_equal(out, want);
+	capture_stderr();
+	assert_int_equal(error_msg(small, sizeof(small), 0, "a long one"), 0);
+	captured();
+	assert_string_equal(small, "a long ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +105,7 @@ int main(void)
 		cmocka_unit_test(test_qs_cut_stays_in_buffer),
 		cmocka_unit_test(test_error_escapes_unquoted_text),
 		cmocka_unit_test(test_error_errno),
+		cmocka_unit_test(test_error_msg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
