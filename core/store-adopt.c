@@ -74,11 +74,11 @@ static bool old_object_name(const char *name)
 static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 		     const char *path)
 {
-	char name[STORE_NAME_MAX];
+	struct store_names names;
+	const char *name = names.name;
 	struct digest d;
 	struct metakey k;
 	struct stat now, ost;
-	unsigned int sib;
 	off_t size;
 	struct immutable_hold h;
 	int ret, ofd;
@@ -100,8 +100,12 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 		warning("skipped '%s': changed while read", qs(path));
 		return -EAGAIN;
 	}
-	for (sib = 0; sib < STORE_MAX_SIBLINGS; sib++) {
-		store_object_name(&d, k.id, sib, name);
+	store_names_init(&names, &d, k.id, false);
+	for (;;) {
+		if (!store_names_next(&names)) {
+			ret = -EMLINK;
+			break;
+		}
 		ofd = store_open_object(r->s, name, &ost);
 		if (ofd >= 0) {
 			close(ofd);
@@ -128,13 +132,11 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 			break;
 		ret = store_adopt(r->s, fd, st, name);
 		immutable_release(&h, false);
-		if (ret == -EEXIST)
-			continue;
+		if (ret == -EEXIST && store_names_again(&names))
+			continue;	/* appeared meanwhile */
 		ret = ret ? ret : 1;
 		break;
 	}
-	if (sib == STORE_MAX_SIBLINGS)
-		ret = -EMLINK;
 	if (ret == 1)
 		note(1, "%s '%s' as '%s'", r->o->dry_run ? "would adopt" :
 		     "adopted", qs(path), name);

@@ -785,6 +785,38 @@ void store_content_name(const struct digest *d, unsigned int sibling,
 		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
 }
 
+void store_names_init(struct store_names *n, const struct digest *d,
+		      uint64_t meta_id, bool content)
+{
+	n->digest = d;
+	n->meta_id = meta_id;
+	n->content = content;
+	n->next = 0;
+	n->retries = 0;
+	n->name[0] = '\0';
+}
+
+bool store_names_next(struct store_names *n)
+{
+	if (n->next >= STORE_MAX_SIBLINGS)
+		return false;
+	if (n->content)
+		store_content_name(n->digest, n->next, n->name);
+	else
+		store_object_name(n->digest, n->meta_id, n->next, n->name);
+	n->next++;
+	return true;
+}
+
+bool store_names_again(struct store_names *n)
+{
+	if (!n->next || n->retries >= STORE_MAX_RETRIES)
+		return false;
+	n->retries++;
+	n->next--;
+	return true;
+}
+
 /* Opens fan-out directory @i (of name @dir), making it if @create. */
 static int open_fanout(struct store *s, int i, const char *dir, bool create)
 {

@@ -39,6 +39,8 @@
 #define STORE_NAME_MAX (DIGEST_HEX_MAX + 32)
 /* siblings tried before giving up on one content */
 #define STORE_MAX_SIBLINGS 1000
+/* times one walk of names looks again at a name that appeared */
+#define STORE_MAX_RETRIES 16
 /* fan-out directories: objects/00 to objects/ff */
 #define STORE_FANOUTS 256
 
@@ -129,6 +131,38 @@ void store_object_name(const struct digest *d, uint64_t meta_id,
  */
 void store_content_name(const struct digest *d, unsigned int sibling,
 			char name[STORE_NAME_MAX]);
+
+/*
+ * The names an object of one content (and metadata id) may have, in
+ * the order they are tried: the first, then its siblings ".1", ".2",
+ * ... A sibling takes over when an object is full
+ * (store_object_full()) or holds other bytes or metadata; a name that
+ * appeared since it was found free (another thread made the same
+ * object) is looked at again. Both are bounded.
+ */
+struct store_names {
+	const struct digest *digest;
+	uint64_t meta_id;
+	bool content;		/* content-only objects (reflink) */
+	unsigned int next;	/* the sibling after @name */
+	unsigned int retries;
+	char name[STORE_NAME_MAX];	/* the current name */
+};
+
+void store_names_init(struct store_names *n, const struct digest *d,
+		      uint64_t meta_id, bool content);
+/*
+ * Moves to the next name, into n->name. Returns false when all
+ * STORE_MAX_SIBLINGS were tried.
+ */
+bool store_names_next(struct store_names *n);
+/*
+ * The current name appeared meanwhile: the next store_names_next()
+ * gives it again. Returns false when this walk has looked again
+ * STORE_MAX_RETRIES times already (give up: something keeps taking
+ * and dropping the name).
+ */
+bool store_names_again(struct store_names *n);
 
 /*
  * The fan-out directory of object @name ("ab/cdef..."), opened once per

@@ -252,15 +252,15 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 {
 	struct store *s = c->p->store;
 	off_t size = c->st.st_size;
-	char name[STORE_NAME_MAX];
-	unsigned int sibling;
+	struct store_names names;
+	const char *name = names.name;
 	struct stat ost;
 	int ofd, ret;
 
 	/* a guest inode we free: unless other names still hold it */
 	*freed = c->st.st_nlink == 1 ? size : 0;
-	for (sibling = 0; sibling < STORE_MAX_SIBLINGS; sibling++) {
-		store_object_name(&c->digest, c->key.id, sibling, name);
+	store_names_init(&names, &c->digest, c->key.id, false);
+	while (store_names_next(&names)) {
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
 			if (store_is_dry_run(s)) {
@@ -271,10 +271,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			}
 			ret = immutable(c) ? make_object(c, name, &ofd) :
 					     adopt_object(c, name);
-			if (ret == -EEXIST) {
-				sibling--;	/* appeared meanwhile: look again */
-				continue;
-			}
+			if (ret == -EEXIST && store_names_again(&names))
+				continue;	/* appeared meanwhile */
 			if (ret == -ESTALE)
 				return UNIFY_CHANGED;
 			if (ret) {
@@ -337,14 +335,14 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 {
 	struct store *s = c->p->store;
-	char name[STORE_NAME_MAX];
-	unsigned int sibling;
+	struct store_names names;
+	const char *name = names.name;
 	struct stat ost;
 	off_t shared;
 	int ofd, ret;
 
-	for (sibling = 0; sibling < STORE_MAX_SIBLINGS; sibling++) {
-		store_content_name(&c->digest, sibling, name);
+	store_names_init(&names, &c->digest, 0, true);
+	while (store_names_next(&names)) {
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
 			if (store_is_dry_run(s)) {
@@ -356,10 +354,8 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 			}
 			/* a clone of the file: it shares its extents */
 			ret = make_object(c, name, NULL);
-			if (ret == -EEXIST) {
-				sibling--;
-				continue;
-			}
+			if (ret == -EEXIST && store_names_again(&names))
+				continue;	/* appeared meanwhile */
 			if (ret == -ESTALE)
 				return UNIFY_CHANGED;
 			if (ret) {

@@ -241,6 +241,7 @@ static int scratch_teardown(void **state)
 	assert_int_equal(system(cmd), 0);
 	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
 	adopted_victim[0] = '\0';
+	adopt_errno = 0;
 	return 0;
 }
 
@@ -296,6 +297,30 @@ static void test_failure_says_why(void **state)
 	assert_string_equal(why.msg, want);
 	snprintf(want, sizeof(want), "vhashify: error: %s\n", why.msg);
 	assert_string_equal(out, want);
+	close(dirfd);
+}
+
+/*
+ * A name that appears each time it was found free is looked at again a
+ * bounded number of times, then the file fails: no endless loop (the
+ * alarm ends one).
+ */
+static void test_name_keeps_appearing(void **state)
+{
+	struct store *s = *state;
+	int dirfd;
+
+	dirfd = open(top, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+	make_file(dirfd, "a");
+	adopt_errno = EEXIST;
+	alarm(10);
+	capture_stderr();
+	assert_int_equal(unify(s, dirfd, "a"), UNIFY_FAILED);
+	captured();
+	alarm(0);
+	adopt_errno = 0;
+	assert_int_equal(why.err, -EEXIST);
 	close(dirfd);
 }
 
@@ -364,6 +389,9 @@ int main(void)
 						scratch_setup,
 						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_failure_says_why,
+						scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_name_keeps_appearing,
 						scratch_setup,
 						scratch_teardown),
 		cmocka_unit_test(test_written_object_xxh3),
