@@ -6,6 +6,14 @@
  * Messages to the user. Errors and warnings go to stderr as
  * "vhashify: error: ..." and "vhashify: warning: ...", following git's
  * rules: lower case, no full stop, the subject quoted, then why.
+ *
+ * Who prints: a leaf function returns 0 or -errno and prints nothing;
+ * the layer that knows the path prints once, and its header says so
+ * ("prints the reason", "said"), on every failing path. errno is saved
+ * where the call failed, before any other call, and that value is
+ * printed and returned (error_errno()); a failed file's error and
+ * message travel with it to the report (error_msg()), never through a
+ * "last message printed".
  * Notes go to stdout when the verbosity (-v count) is high enough.
  * Whatever the format and arguments, no control byte and no byte above
  * 0x7e reaches the output: such bytes of the formatted message become
