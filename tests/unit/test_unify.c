@@ -105,7 +105,68 @@ ssize_t __wrap_pread(int fd, void *buf, size_t count, off_t offset)
 	return n;
 }
 
-static char top[] = "/tmp/vhashify-unify.XXXXXX";
+/* Each test gets a scratch directory holding the guest files and a store. */
+struct fixture {
+	char top[64];
+	bool made;		/* top exists: teardown removes it */
+	struct store *s;
+	int dirfd;
+};
+
+static int setup_hash(void **state, enum hash_method hash)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[128];
+
+	if (!f)
+		return -1;
+	strcpy(f->top, "/tmp/vhashify-unify.XXXXXX");
+	f->dirfd = -1;
+	*state = f;
+	if (!mkdtemp(f->top))
+		return -1;
+	f->made = true;
+	snprintf(path, sizeof(path), "%s/store", f->top);
+	if (store_open(path, hash, false, false, &f->s))
+		return -1;
+	f->dirfd = open(f->top, O_RDONLY | O_DIRECTORY);
+	return f->dirfd >= 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	return setup_hash(state, HASH_XXH3_128);
+}
+
+static int setup_sha256(void **state)
+{
+	return setup_hash(state, HASH_SHA256);
+}
+
+/* Runs after a failed assert too: the next test starts clean. */
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	int ret = 0;
+
+	object_full = false;
+	victim = 0;
+	adopted_victim[0] = '\0';
+	adopt_errno = 0;
+	if (!f)
+		return 0;
+	if (f->dirfd >= 0)
+		close(f->dirfd);
+	if (f->s)
+		store_close(f->s);
+	if (f->made) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->top);
+		ret = system(cmd) ? -1 : 0;
+	}
+	free(f);
+	return ret;
+}
 
 static void make_file(int dirfd, const char *name)
 {
@@ -121,128 +182,76 @@ static void make_file(int dirfd, const char *name)
 /* What the last failed unify() said. */
 static struct unify_error why;
 
-static enum unify_result unify(struct store *s, int dirfd, const char *name)
+static enum unify_result unify(struct fixture *f, const char *name)
 {
-	struct unify_params p = { .store = s, .guest = top };
-	struct walk_entry e = { .dirfd = dirfd, .name = name, .path = name,
+	struct unify_params p = { .store = f->s, .guest = f->top };
+	struct walk_entry e = { .dirfd = f->dirfd, .name = name, .path = name,
 				.pathlen = strlen(name) };
 	off_t freed, stored;
 
-	assert_int_equal(fstatat(dirfd, name, &e.st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(fstatat(f->dirfd, name, &e.st, AT_SYMLINK_NOFOLLOW),
+			 0);
 	return unify_file(&p, &e, &freed, &stored, &why);
 }
 
 static void test_full_object_gets_a_sibling(void **state)
 {
-	char path[256];
-	struct store *s;
+	struct fixture *f = *state;
 	struct stat a, b, c;
-	int dirfd;
 
-	(void)state;
-	assert_non_null(mkdtemp(top));
-	snprintf(path, sizeof(path), "%s/store", top);
-	assert_int_equal(store_open(path, HASH_XXH3_128, false, false, &s), 0);
-	dirfd = open(top, O_RDONLY | O_DIRECTORY);
-	assert_true(dirfd >= 0);
-	make_file(dirfd, "a");
-	make_file(dirfd, "b");
-	make_file(dirfd, "c");
+	make_file(f->dirfd, "a");
+	make_file(f->dirfd, "b");
+	make_file(f->dirfd, "c");
 
-	assert_int_equal(unify(s, dirfd, "a"), UNIFY_LINKED_NEW);
+	assert_int_equal(unify(f, "a"), UNIFY_LINKED_NEW);
 	object_full = true;
-	assert_int_equal(unify(s, dirfd, "b"), UNIFY_LINKED_NEW);
-	assert_int_equal(unify(s, dirfd, "c"), UNIFY_LINKED);
+	assert_int_equal(unify(f, "b"), UNIFY_LINKED_NEW);
+	assert_int_equal(unify(f, "c"), UNIFY_LINKED);
 	object_full = false;
 
-	assert_int_equal(fstatat(dirfd, "a", &a, 0), 0);
-	assert_int_equal(fstatat(dirfd, "b", &b, 0), 0);
-	assert_int_equal(fstatat(dirfd, "c", &c, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "a", &a, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "b", &b, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "c", &c, 0), 0);
 	assert_true(a.st_ino != b.st_ino);	/* b went to the sibling */
 	assert_true(b.st_ino == c.st_ino);	/* and c joined it */
 	assert_int_equal(b.st_nlink, 3);
-
-	close(dirfd);
-	store_close(s);
-	snprintf(path, sizeof(path), "rm -rf '%s'", top);
-	assert_int_equal(system(path), 0);
-	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
 }
 
 /* A file changed while it is hashed is left with what the guest wrote. */
-static void changed_while_hashed(int how)
+static void changed_while_hashed(struct fixture *f, int how)
 {
-	char path[256];
-	struct store *s;
 	struct stat before, after;
 	char buf[32] = { 0 };
-	int dirfd, fd;
+	int fd;
 
-	assert_non_null(mkdtemp(top));
-	snprintf(path, sizeof(path), "%s/store", top);
-	assert_int_equal(store_open(path, HASH_XXH3_128, false, false, &s), 0);
-	dirfd = open(top, O_RDONLY | O_DIRECTORY);
-	make_file(dirfd, "a");
-	make_file(dirfd, "b");
-	assert_int_equal(unify(s, dirfd, "a"), UNIFY_LINKED_NEW);
+	make_file(f->dirfd, "a");
+	make_file(f->dirfd, "b");
+	assert_int_equal(unify(f, "a"), UNIFY_LINKED_NEW);
 
-	assert_int_equal(fstatat(dirfd, "b", &before, 0), 0);
-	snprintf(victim_path, sizeof(victim_path), "%s/b", top);
+	assert_int_equal(fstatat(f->dirfd, "b", &before, 0), 0);
+	snprintf(victim_path, sizeof(victim_path), "%s/b", f->top);
 	attack = how;
 	victim = before.st_ino;
-	assert_int_equal(unify(s, dirfd, "b"), UNIFY_CHANGED);
+	assert_int_equal(unify(f, "b"), UNIFY_CHANGED);
 	assert_int_equal(victim, 0);	/* the attack did happen */
 
-	assert_int_equal(fstatat(dirfd, "b", &after, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "b", &after, 0), 0);
 	assert_int_equal(after.st_ino, before.st_ino);	/* not replaced */
 	assert_int_equal(after.st_nlink, 1);
-	fd = openat(dirfd, "b", O_RDONLY);
+	fd = openat(f->dirfd, "b", O_RDONLY);
 	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
 	close(fd);
 	assert_string_equal(buf, how == TRUNCATE ? "sha" : "EVILed bytes\n");
-
-	close(dirfd);
-	store_close(s);
-	snprintf(path, sizeof(path), "rm -rf '%s'", top);
-	assert_int_equal(system(path), 0);
-	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
 }
 
 static void test_rewritten_while_hashed(void **state)
 {
-	(void)state;
-	changed_while_hashed(REWRITE);
+	changed_while_hashed(*state, REWRITE);
 }
 
 static void test_truncated_while_hashed(void **state)
 {
-	(void)state;
-	changed_while_hashed(TRUNCATE);
-}
-
-static int scratch_setup(void **state)
-{
-	char path[256];
-	struct store *s;
-
-	assert_non_null(mkdtemp(top));
-	snprintf(path, sizeof(path), "%s/store", top);
-	assert_int_equal(store_open(path, HASH_XXH3_128, false, false, &s), 0);
-	*state = s;
-	return 0;
-}
-
-static int scratch_teardown(void **state)
-{
-	char cmd[256];
-
-	store_close(*state);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	assert_int_equal(system(cmd), 0);
-	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
-	adopted_victim[0] = '\0';
-	adopt_errno = 0;
-	return 0;
+	changed_while_hashed(*state, TRUNCATE);
 }
 
 /*
@@ -252,24 +261,20 @@ static int scratch_teardown(void **state)
  */
 static void test_changed_after_adopted(void **state)
 {
-	struct store *s = *state;
+	struct fixture *f = *state;
 	struct stat a, a2;
-	int dirfd;
 
-	dirfd = open(top, O_RDONLY | O_DIRECTORY);
-	assert_true(dirfd >= 0);
-	make_file(dirfd, "a");
-	assert_int_equal(linkat(dirfd, "a", dirfd, "a2", 0), 0);
-	snprintf(adopted_victim, sizeof(adopted_victim), "%s/a", top);
-	assert_int_equal(unify(s, dirfd, "a"), UNIFY_CHANGED);
+	make_file(f->dirfd, "a");
+	assert_int_equal(linkat(f->dirfd, "a", f->dirfd, "a2", 0), 0);
+	snprintf(adopted_victim, sizeof(adopted_victim), "%s/a", f->top);
+	assert_int_equal(unify(f, "a"), UNIFY_CHANGED);
 	assert_int_equal(adopted_victim[0], '\0');	/* it did write */
 
-	assert_int_equal(fstatat(dirfd, "a", &a, 0), 0);
-	assert_int_equal(fstatat(dirfd, "a2", &a2, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "a", &a, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "a2", &a2, 0), 0);
 	assert_int_equal(a.st_ino, a2.st_ino);
 	assert_int_equal(a2.st_nlink, 2);	/* no object name left */
-	assert_false(store_is_object(s, &a2));
-	close(dirfd);
+	assert_false(store_is_object(f->s, &a2));
 }
 
 /*
@@ -278,26 +283,22 @@ static void test_changed_after_adopted(void **state)
  */
 static void test_failure_says_why(void **state)
 {
-	struct store *s = *state;
+	struct fixture *f = *state;
 	char want[LOG_MSG_MAX + 32];
 	const char *out;
-	int dirfd;
 
-	dirfd = open(top, O_RDONLY | O_DIRECTORY);
-	assert_true(dirfd >= 0);
-	make_file(dirfd, "a");
+	make_file(f->dirfd, "a");
 	adopt_errno = EIO;
 	capture_stderr();
-	assert_int_equal(unify(s, dirfd, "a"), UNIFY_FAILED);
+	assert_int_equal(unify(f, "a"), UNIFY_FAILED);
 	out = captured();
 	adopt_errno = 0;
 	assert_int_equal(why.err, -EIO);
-	snprintf(want, sizeof(want), "cannot store '%sa': %s", top,
+	snprintf(want, sizeof(want), "cannot store '%sa': %s", f->top,
 		 strerror(EIO));
 	assert_string_equal(why.msg, want);
 	snprintf(want, sizeof(want), "vhashify: error: %s\n", why.msg);
 	assert_string_equal(out, want);
-	close(dirfd);
 }
 
 /*
@@ -307,95 +308,72 @@ static void test_failure_says_why(void **state)
  */
 static void test_name_keeps_appearing(void **state)
 {
-	struct store *s = *state;
-	int dirfd;
+	struct fixture *f = *state;
 
-	dirfd = open(top, O_RDONLY | O_DIRECTORY);
-	assert_true(dirfd >= 0);
-	make_file(dirfd, "a");
+	make_file(f->dirfd, "a");
 	adopt_errno = EEXIST;
 	alarm(10);
 	capture_stderr();
-	assert_int_equal(unify(s, dirfd, "a"), UNIFY_FAILED);
+	assert_int_equal(unify(f, "a"), UNIFY_FAILED);
 	captured();
 	alarm(0);
 	adopt_errno = 0;
 	assert_int_equal(why.err, -EEXIST);
-	close(dirfd);
 }
 
 /*
  * An object written in place by a guest that shares it keeps its name:
- * in every hash mode, a file with the original bytes is compared with
- * it and gets a sibling, never a link to the other bytes.
+ * in every hash mode (the fixture's store), a file with the original
+ * bytes is compared with it and gets a sibling, never a link to the
+ * other bytes.
  */
-static void object_written_in_place(enum hash_method hash)
+static void test_written_object(void **state)
 {
 	struct timespec t[2] = { { 1700000000, 0 }, { 1700000000, 0 } };
-	char path[256], buf[32] = { 0 };
-	struct store *s;
+	struct fixture *f = *state;
+	char buf[32] = { 0 };
 	struct stat a, b;
-	int dirfd, fd;
+	int fd;
 
-	assert_non_null(mkdtemp(top));
-	snprintf(path, sizeof(path), "%s/store", top);
-	assert_int_equal(store_open(path, hash, false, false, &s), 0);
-	dirfd = open(top, O_RDONLY | O_DIRECTORY);
-	make_file(dirfd, "a");
-	make_file(dirfd, "b");
-	assert_int_equal(unify(s, dirfd, "a"), UNIFY_LINKED_NEW);
+	make_file(f->dirfd, "a");
+	make_file(f->dirfd, "b");
+	assert_int_equal(unify(f, "a"), UNIFY_LINKED_NEW);
 
 	/* the guest of "a" writes the object, and gives the mtime back */
-	fd = openat(dirfd, "a", O_WRONLY);
+	fd = openat(f->dirfd, "a", O_WRONLY);
 	assert_int_equal(pwrite(fd, "EVIL", 4, 0), 4);
 	assert_int_equal(futimens(fd, t), 0);
 	close(fd);
 
-	assert_int_equal(unify(s, dirfd, "b"), UNIFY_LINKED_NEW);
-	assert_int_equal(fstatat(dirfd, "a", &a, 0), 0);
-	assert_int_equal(fstatat(dirfd, "b", &b, 0), 0);
+	assert_int_equal(unify(f, "b"), UNIFY_LINKED_NEW);
+	assert_int_equal(fstatat(f->dirfd, "a", &a, 0), 0);
+	assert_int_equal(fstatat(f->dirfd, "b", &b, 0), 0);
 	assert_true(a.st_ino != b.st_ino);
-	fd = openat(dirfd, "b", O_RDONLY);
+	fd = openat(f->dirfd, "b", O_RDONLY);
 	assert_true(read(fd, buf, sizeof(buf) - 1) > 0);
 	close(fd);
 	assert_string_equal(buf, "shared bytes\n");
-
-	close(dirfd);
-	store_close(s);
-	snprintf(path, sizeof(path), "rm -rf '%s'", top);
-	assert_int_equal(system(path), 0);
-	strcpy(top, "/tmp/vhashify-unify.XXXXXX");
-}
-
-static void test_written_object_xxh3(void **state)
-{
-	(void)state;
-	object_written_in_place(HASH_XXH3_128);
-}
-
-static void test_written_object_sha256(void **state)
-{
-	(void)state;
-	object_written_in_place(HASH_SHA256);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_object_gets_a_sibling),
-		cmocka_unit_test(test_rewritten_while_hashed),
-		cmocka_unit_test(test_truncated_while_hashed),
-		cmocka_unit_test_setup_teardown(test_changed_after_adopted,
-						scratch_setup,
-						scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_failure_says_why,
-						scratch_setup,
-						scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_name_keeps_appearing,
-						scratch_setup,
-						scratch_teardown),
-		cmocka_unit_test(test_written_object_xxh3),
-		cmocka_unit_test(test_written_object_sha256),
+		cmocka_unit_test_setup_teardown(
+			test_full_object_gets_a_sibling, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rewritten_while_hashed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_truncated_while_hashed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_changed_after_adopted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failure_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_name_keeps_appearing, setup, teardown),
+		{ "test_written_object_xxh3", test_written_object,
+		  setup, teardown, NULL },
+		{ "test_written_object_sha256", test_written_object,
+		  setup_sha256, teardown, NULL },
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
