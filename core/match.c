@@ -44,6 +44,7 @@ struct glob {
 	char *literal;		/* the fixed start, unescaped */
 	size_t literal_len;
 	size_t seq;		/* rule number: lower wins */
+	uint32_t why;		/* its reason: m->reasons[why], 0 none */
 	bool include;
 };
 
@@ -52,6 +53,7 @@ struct exact {
 	uint64_t hash;		/* path_hash() of the path */
 	size_t len;
 	size_t seq;
+	uint32_t why;
 	bool include;
 };
 
@@ -68,6 +70,11 @@ struct matcher {
 	size_t n_includes;
 	uint64_t base;		/* of the path hash, random */
 	size_t max_toks;	/* the most tokens of a glob */
+	char **reasons;		/* interned: [0] is NULL, no reason */
+	uint32_t n_reasons;
+	uint32_t *rtab;		/* open addressing over reasons, 0 free */
+	size_t rcap;
+	uint32_t why;		/* of the rules added now */
 };
 
 #define P61 ((UINT64_C(1) << 61) - 1)
@@ -139,7 +146,89 @@ void matcher_free(struct matcher *m)
 	for (i = 0; i < m->n_includes; i++)
 		free(m->includes[i]);
 	free(m->includes);
+	for (i = 1; i < m->n_reasons; i++)
+		free(m->reasons[i]);
+	free(m->reasons);
+	free(m->rtab);
 	free(m);
+}
+
+/* FNV-1a of a reason: the table holds few, of trusted plugins. */
+static size_t reason_hash(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * UINT64_C(1099511628211);
+	return (size_t)h;
+}
+
+/* The slot of reason @s in m->rtab: its number or 0 (free). */
+static uint32_t *reason_slot(const struct matcher *m, const char *s)
+{
+	size_t i = reason_hash(s) & (m->rcap - 1);
+
+	while (m->rtab[i] && strcmp(m->reasons[m->rtab[i]], s))
+		i = (i + 1) & (m->rcap - 1);
+	return &m->rtab[i];
+}
+
+static int grow_reasons(struct matcher *m)
+{
+	size_t cap = m->rcap ? 2 * m->rcap : 64, old_cap = m->rcap, i;
+	uint32_t *old = m->rtab;
+	char **v = realloc(m->reasons, cap * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	m->reasons = v;
+	if (!m->n_reasons)
+		v[m->n_reasons++] = NULL;
+	m->rtab = calloc(cap, sizeof(*m->rtab));
+	if (!m->rtab) {
+		m->rtab = old;
+		return -ENOMEM;
+	}
+	m->rcap = cap;
+	for (i = 0; i < old_cap; i++)
+		if (old[i])
+			*reason_slot(m, m->reasons[old[i]]) = old[i];
+	free(old);
+	return 0;
+}
+
+int matcher_set_reason(struct matcher *m, const char *reason)
+{
+	uint32_t *slot;
+	int ret;
+
+	if (!reason) {
+		m->why = 0;
+		return 0;
+	}
+	if (m->why && !strcmp(m->reasons[m->why], reason))
+		return 0;	/* the usual case: the same again */
+	if ((m->n_reasons + 1) * 2 > m->rcap || m->n_reasons == UINT32_MAX) {
+		if (m->n_reasons == UINT32_MAX)
+			return -ENOSPC;
+		ret = grow_reasons(m);
+		if (ret)
+			return ret;
+	}
+	slot = reason_slot(m, reason);
+	if (!*slot) {
+		m->reasons[m->n_reasons] = strdup(reason);
+		if (!m->reasons[m->n_reasons])
+			return -ENOMEM;
+		*slot = m->n_reasons++;
+	}
+	m->why = *slot;
+	return 0;
+}
+
+size_t matcher_reasons(const struct matcher *m)
+{
+	return m->n_reasons ? m->n_reasons - 1 : 0;
 }
 
 size_t matcher_count(const struct matcher *m)
@@ -236,6 +325,7 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 	slot->hash = hash;
 	slot->len = len;
 	slot->seq = next_seq(m);
+	slot->why = m->why;
 	slot->include = include;
 	count_rule(m);
 	return 0;
@@ -411,7 +501,8 @@ static int normalise(const char *in, char *out)
 
 int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 {
-	struct glob g = { .include = include, .seq = next_seq(m) };
+	struct glob g = { .include = include, .seq = next_seq(m),
+			  .why = m->why };
 	struct glob *v;
 	size_t at;
 	char *norm;
@@ -527,6 +618,7 @@ struct mlevel {
 	size_t len;		/* of its path */
 	uint64_t hash;		/* path_hash() of its path */
 	size_t best;		/* seq of the deciding rule, SIZE_MAX: none */
+	uint32_t why;		/* its reason */
 	bool include;
 	size_t live, n_live;	/* its live globs: c->live[live...] */
 	size_t states;		/* and their states: c->st[states...] */
@@ -543,6 +635,7 @@ struct match_cursor {
 	size_t st_used, st_cap;
 	uint8_t *scratch;	/* two state sets of the longest glob */
 	size_t work;
+	uint32_t why;		/* the reason of the last verdict */
 };
 
 /* Makes room for a level below lv[@p]; false when out of memory. */
@@ -598,7 +691,8 @@ static int step(struct match_cursor *c, size_t p, const char *path,
 		return -1;
 	pl = &c->lv[p];
 	l = (struct mlevel){ .depth = depth, .len = len, .best = pl->best,
-			     .include = pl->include, .live = c->live_used,
+			     .include = pl->include, .why = pl->why,
+			     .live = c->live_used,
 			     .states = c->st_used };
 	l.hash = path_hash(m, pl->hash, path + pl->len, len - pl->len);
 	c->work += len - pl->len;
@@ -608,6 +702,7 @@ static int step(struct match_cursor *c, size_t p, const char *path,
 		if (e->path && e->seq < l.best) {
 			l.best = e->seq;
 			l.include = e->include;
+			l.why = e->why;
 		}
 	}
 	for (j = 0, off = pl->states; j < pl->n_live; j++) {
@@ -625,6 +720,7 @@ static int step(struct match_cursor *c, size_t p, const char *path,
 		if (end[g->n]) {
 			l.best = g->seq;	/* the first glob to match */
 			l.include = g->include;
+			l.why = g->why;
 			break;
 		}
 		if (keep) {
@@ -637,6 +733,7 @@ static int step(struct match_cursor *c, size_t p, const char *path,
 	}
 	if (keep)
 		c->lv[c->n++] = l;
+	c->why = l.why;
 	if (l.best == SIZE_MAX)
 		return MATCH_NONE;
 	return l.include ? MATCH_INCLUDE : MATCH_EXCLUDE;
@@ -719,6 +816,11 @@ size_t matcher_cursor_work(const struct match_cursor *c)
 	return c->work;
 }
 
+const char *matcher_cursor_reason(const struct match_cursor *c)
+{
+	return c->m->reasons ? c->m->reasons[c->why] : NULL;
+}
+
 /* Whether the deepest level is the directory of @path (@len bytes). */
 static bool is_parent(const struct match_cursor *c, const char *path,
 		      size_t len)
@@ -758,6 +860,13 @@ enum match_verdict matcher_cursor_check(struct match_cursor *c,
 enum match_verdict matcher_check(const struct matcher *m,
 				 const char *path, size_t len)
 {
+	return matcher_explain(m, path, len, NULL);
+}
+
+enum match_verdict matcher_explain(const struct matcher *m,
+				   const char *path, size_t len,
+				   const char **reason)
+{
 	struct match_cursor *c;
 	enum match_verdict v;
 	size_t k, d = 1;
@@ -766,12 +875,18 @@ enum match_verdict matcher_check(const struct matcher *m,
 		d = 0;
 	for (k = 1; k < len; k++)
 		d += path[k] == '/';
+	if (reason)
+		*reason = NULL;
 	c = matcher_cursor_new(m);
 	if (!c)
 		return MATCH_EXCLUDE;
 	v = d ? matcher_cursor_check(c, path, len, d, false) :
 		(c->lv[0].best == SIZE_MAX ? MATCH_NONE :
 		 c->lv[0].include ? MATCH_INCLUDE : MATCH_EXCLUDE);
+	if (!d)
+		c->why = c->lv[0].why;
+	if (reason && v != MATCH_NONE)
+		*reason = matcher_cursor_reason(c);
 	matcher_cursor_free(c);
 	return v;
 }

@@ -54,6 +54,16 @@ int matcher_add_path(struct matcher *m, const char *path, bool include);
  */
 int matcher_add_glob(struct matcher *m, const char *pattern, bool include);
 
+/*
+ * The reason of the rules added from now on ("dpkg: conffile of package
+ * foo"), until the next call; NULL for none. Each distinct reason is
+ * kept once, and a rule holds its number alone. Returns 0 or -ENOMEM.
+ */
+int matcher_set_reason(struct matcher *m, const char *reason);
+
+/* The number of distinct reasons kept. */
+size_t matcher_reasons(const struct matcher *m);
+
 /* Number of rules added so far. */
 size_t matcher_count(const struct matcher *m);
 
@@ -73,6 +83,15 @@ void matcher_protect(struct matcher *m, bool on);
  */
 enum match_verdict matcher_check(const struct matcher *m,
 				 const char *path, size_t len);
+
+/*
+ * matcher_check(), and the reason of the deciding rule in *@reason
+ * (NULL for none or no verdict; @reason may be NULL), valid while the
+ * matcher lives.
+ */
+enum match_verdict matcher_explain(const struct matcher *m,
+				   const char *path, size_t len,
+				   const char **reason);
 
 /*
  * A cursor for a walk: it keeps, for each directory on the current path,
@@ -97,6 +116,13 @@ void matcher_cursor_free(struct match_cursor *c);
 enum match_verdict matcher_cursor_check(struct match_cursor *c,
 					const char *path, size_t len,
 					size_t depth, bool keep);
+
+/*
+ * The reason of the rule that decided the last matcher_cursor_check()
+ * (NULL for none, or when no rule decided), valid while the matcher
+ * lives.
+ */
+const char *matcher_cursor_reason(const struct match_cursor *c);
 
 /* Bytes hashed plus automaton steps so far: the cursor's work, for tests. */
 size_t matcher_cursor_work(const struct match_cursor *c);

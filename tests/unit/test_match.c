@@ -488,6 +488,98 @@ static void test_many_open_brackets(void **state)
 	matcher_free(m);
 }
 
+/*
+ * Each rule keeps the reason set when it was added; the verdict's reason
+ * is that of the deciding rule, through a cursor too; a reason given
+ * again is kept once.
+ */
+static void test_reasons(void **state)
+{
+	struct matcher *m = matcher_new();
+	struct match_cursor *c;
+	const char *why;
+	char text[64];
+	int i;
+
+	(void)state;
+	assert_int_equal(matcher_add_path(m, "/plain", false), 0);
+	assert_int_equal(matcher_set_reason(m, "dpkg: conffile of package a"),
+			 0);
+	assert_int_equal(matcher_add_path(m, "/etc/a.conf", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/etc/a.d/*.conf", false), 0);
+	assert_int_equal(matcher_set_reason(m, "dpkg: by nature"), 0);
+	assert_int_equal(matcher_add_glob(m, "/**/*.dpkg-old", false), 0);
+	assert_int_equal(matcher_add_glob(m, "/etc/+keep", true), 0);
+	/* the first reason again: the same string, kept once */
+	assert_int_equal(matcher_set_reason(m, "dpkg: conffile of package a"),
+			 0);
+	assert_int_equal(matcher_add_path(m, "/etc/a2.conf", false), 0);
+	assert_int_equal(matcher_set_reason(m, NULL), 0);
+	assert_int_equal(matcher_add_path(m, "/none", false), 0);
+	assert_int_equal(matcher_reasons(m), 2);
+
+	assert_int_equal(matcher_explain(m, "/etc/a.conf", 11, &why),
+			 MATCH_EXCLUDE);
+	assert_string_equal(why, "dpkg: conffile of package a");
+	assert_int_equal(matcher_explain(m, "/etc/a2.conf", 12, &why),
+			 MATCH_EXCLUDE);
+	assert_string_equal(why, "dpkg: conffile of package a");
+	assert_int_equal(matcher_explain(m, "/etc/a.d/x.conf", 15, &why),
+			 MATCH_EXCLUDE);
+	assert_string_equal(why, "dpkg: conffile of package a");
+	assert_int_equal(matcher_explain(m, "/etc/a.d/x.dpkg-old", 19, &why),
+			 MATCH_EXCLUDE);
+	assert_string_equal(why, "dpkg: by nature");
+	assert_int_equal(matcher_explain(m, "/etc/+keep", 10, &why),
+			 MATCH_INCLUDE);
+	assert_string_equal(why, "dpkg: by nature");
+	assert_int_equal(matcher_explain(m, "/plain/x", 8, &why),
+			 MATCH_EXCLUDE);
+	assert_null(why);
+	assert_int_equal(matcher_explain(m, "/none", 5, &why), MATCH_EXCLUDE);
+	assert_null(why);
+	assert_int_equal(matcher_explain(m, "/other", 6, &why), MATCH_NONE);
+	assert_null(why);
+
+	/* a cursor walking a directory: each entry its own reason */
+	c = matcher_cursor_new(m);
+	assert_non_null(c);
+	assert_int_equal(matcher_cursor_check(c, "/etc", 4, 1, true),
+			 MATCH_NONE);
+	assert_null(matcher_cursor_reason(c));
+	assert_int_equal(matcher_cursor_check(c, "/etc/a.conf", 11, 2, false),
+			 MATCH_EXCLUDE);
+	assert_string_equal(matcher_cursor_reason(c),
+			    "dpkg: conffile of package a");
+	assert_int_equal(matcher_cursor_check(c, "/etc/b.dpkg-old", 15, 2,
+					      false), MATCH_EXCLUDE);
+	assert_string_equal(matcher_cursor_reason(c), "dpkg: by nature");
+	assert_int_equal(matcher_cursor_check(c, "/etc/b", 6, 2, false),
+			 MATCH_NONE);
+	assert_null(matcher_cursor_reason(c));
+	/* below an excluded directory: the directory's rule and reason */
+	assert_int_equal(matcher_cursor_check(c, "/etc/a.conf", 11, 2, true),
+			 MATCH_EXCLUDE);
+	assert_int_equal(matcher_cursor_check(c, "/etc/a.conf/x", 13, 3,
+					      false), MATCH_EXCLUDE);
+	assert_string_equal(matcher_cursor_reason(c),
+			    "dpkg: conffile of package a");
+	matcher_cursor_free(c);
+
+	/* thousands of reasons: each kept once, each still found */
+	for (i = 0; i < 5000; i++) {
+		snprintf(text, sizeof(text), "conffile of package p%d", i % 2500);
+		assert_int_equal(matcher_set_reason(m, text), 0);
+		snprintf(text, sizeof(text), "/p/%d", i);
+		assert_int_equal(matcher_add_path(m, text, false), 0);
+	}
+	assert_int_equal(matcher_reasons(m), 2 + 2500);
+	assert_int_equal(matcher_explain(m, "/p/4321", 7, &why),
+			 MATCH_EXCLUDE);
+	assert_string_equal(why, "conffile of package p1821");
+	matcher_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_deep_path),
 		cmocka_unit_test(test_normalised_patterns),
 		cmocka_unit_test(test_many_open_brackets),
+		cmocka_unit_test(test_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
