@@ -9,7 +9,9 @@
 #include "cli.h"
 #include "conf.h"
 #include "hash.h"
+#include "log.h"
 #include "match.h"
+#include "plugin.h"
 #include "yamlfile.h"
 
 const char *const conf_default_guest_paths[] = {
@@ -27,6 +29,18 @@ bool conf_valid_name(const char *name)
 	       strcmp(name, ".") && strcmp(name, "..");
 }
 
+static void free_options(struct backend_option *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].backend);
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
 void conf_release(struct conf *c)
 {
 	size_t i;
@@ -42,7 +56,9 @@ void conf_release(struct conf *c)
 		free(c->guests[i].backend);
 		yaml_file_free_strings(c->guests[i].exclude_lists);
 		yaml_file_free_strings(c->guests[i].share_config);
+		free_options(c->guests[i].options, c->guests[i].n_options);
 	}
+	free_options(c->options, c->n_options);
 	free(c->guests);
 	memset(c, 0, sizeof(*c));
 }
@@ -99,6 +115,131 @@ int conf_add_share_config(const struct conf *c, const struct guest_conf *gc,
 	return 0;
 }
 
+/* Whether @s may name a backend or an option: no '/', not empty. */
+static bool plain_word(const char *s)
+{
+	return s && *s && !strchr(s, '/');
+}
+
+/*
+ * Reads backend-options: a mapping of backend names to mappings of
+ * option names to scalar values, into *@v (*@n of them).
+ */
+static int read_options(struct yaml_file *y, yaml_node_t *node,
+			struct backend_option **v, size_t *n)
+{
+	yaml_node_pair_t *b, *o;
+	struct backend_option *nv, *opt;
+
+	if (*v)
+		return yaml_file_bad(y, node, "key given twice");
+	if (node->type != YAML_MAPPING_NODE)
+		return yaml_file_bad(y, node, "'backend-options' must be a "
+				     "mapping of backend names");
+	for (b = node->data.mapping.pairs.start;
+	     b < node->data.mapping.pairs.top; b++) {
+		yaml_node_t *bk = yaml_file_node(y, b->key);
+		yaml_node_t *bv = yaml_file_node(y, b->value);
+
+		if (!plain_word(yaml_file_scalar(bk)))
+			return yaml_file_bad(y, bk, "not a backend name");
+		if (bv->type != YAML_MAPPING_NODE)
+			return yaml_file_bad(y, bv, "the options of a backend "
+					     "must be a mapping");
+		for (o = bv->data.mapping.pairs.start;
+		     o < bv->data.mapping.pairs.top; o++) {
+			yaml_node_t *ok = yaml_file_node(y, o->key);
+			yaml_node_t *ov = yaml_file_node(y, o->value);
+
+			if (!plain_word(yaml_file_scalar(ok)))
+				return yaml_file_bad(y, ok, "not an option "
+						     "name");
+			if (!yaml_file_scalar(ov))
+				return yaml_file_bad(y, ov, "an option's "
+						     "value must be a "
+						     "string");
+			nv = realloc(*v, (*n + 1) * sizeof(*nv));
+			if (!nv)
+				return -ENOMEM;
+			*v = nv;
+			opt = &nv[(*n)++];
+			opt->backend = strdup(yaml_file_scalar(bk));
+			opt->name = strdup(yaml_file_scalar(ok));
+			opt->value = strdup(yaml_file_scalar(ov));
+			opt->line = ok->start_mark.line + 1;
+			if (!opt->backend || !opt->name || !opt->value)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static const char *find_option(const struct backend_option *v, size_t n,
+			       const char *backend, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].backend, backend) && !strcmp(v[i].name, name))
+			return v[i].value;
+	return NULL;
+}
+
+const char *conf_option(const struct conf *c, const struct guest_conf *gc,
+			const char *backend, const char *name)
+{
+	const char *v = gc ? find_option(gc->options, gc->n_options, backend,
+					 name) : NULL;
+
+	return v ? v : find_option(c->options, c->n_options, backend, name);
+}
+
+/* Checks the options @v (@n of them) of file @file; see conf.h. */
+static int check_options(const char *file, const struct backend_option *v,
+			 size_t n, struct plugins *ps)
+{
+	const struct vhashify_backend *b;
+	const struct plugin *p;
+	const char *const *o;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		p = plugins_get(ps, v[i].backend, &err);
+		if (!p && err == -ENOENT) {
+			warning("'%s' line %lu: backend '%s' is not "
+				"installed: option '%s' is not used",
+				qs(file), v[i].line, qs(v[i].backend),
+				qs(v[i].name));
+			continue;
+		}
+		if (!p)
+			return err;
+		b = p->backend;
+		o = VHASHIFY_BACKEND_HAS(b, options) ? b->options : NULL;
+		while (o && *o && strcmp(*o, v[i].name))
+			o++;
+		if (!o || !*o) {
+			error("'%s' line %lu: backend '%s' has no option '%s'",
+			      qs(file), v[i].line, qs(v[i].backend),
+			      qs(v[i].name));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int conf_check_options(const struct conf *c, struct plugins *ps)
+{
+	size_t i;
+	int ret = check_options(c->file, c->options, c->n_options, ps);
+
+	for (i = 0; !ret && i < c->n_guests; i++)
+		ret = check_options(c->file, c->guests[i].options,
+				    c->guests[i].n_options, ps);
+	return ret;
+}
+
 static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 		      struct guest_conf *g)
 {
@@ -133,6 +274,8 @@ static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 			ret = yaml_file_strings(y, gv, &g->exclude_lists, true);
 		} else if (key && !strcmp(key, "share-config")) {
 			ret = read_share_config(y, gv, &g->share_config);
+		} else if (key && !strcmp(key, "backend-options")) {
+			ret = read_options(y, gv, &g->options, &g->n_options);
 		} else {
 			return yaml_file_unknown_key(y, gk);
 		}
@@ -205,6 +348,8 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 		return read_share_config(y, v, &c->share_config);
 	if (!strcmp(key, "guests"))
 		return read_guests(y, v, c);
+	if (!strcmp(key, "backend-options"))
+		return read_options(y, v, &c->options, &c->n_options);
 	if (!strcmp(key, "method")) {
 		enum link_method lm;
 

@@ -11,11 +11,21 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* One backend option of vhashify.yaml (backend-options:). */
+struct backend_option {
+	char *backend;
+	char *name;
+	char *value;
+	unsigned long line;	/* where it is set, from 1 */
+};
+
 struct guest_conf {
 	char *name;
 	char *backend;		/* NULL: the detection table decides */
 	char **exclude_lists;	/* NULL-terminated, or NULL */
 	char **share_config;	/* patterns, NULL-terminated, or NULL */
+	struct backend_option *options;	/* this guest's, over the global */
+	size_t n_options;
 };
 
 struct conf {
@@ -38,6 +48,8 @@ struct conf {
 	char **share_config;
 	struct guest_conf *guests;
 	size_t n_guests;
+	struct backend_option *options;	/* backend-options: for all guests */
+	size_t n_options;
 };
 
 /* The guest search templates used when the file sets none. */
@@ -63,6 +75,24 @@ struct matcher;
  */
 int conf_add_share_config(const struct conf *c, const struct guest_conf *gc,
 			  struct matcher *m);
+
+/*
+ * The value of option @name of backend @backend for the guest of
+ * settings @gc (NULL for none): the guest's own, else the global one,
+ * else NULL.
+ */
+const char *conf_option(const struct conf *c, const struct guest_conf *gc,
+			const char *backend, const char *name);
+
+struct plugins;
+/*
+ * Checks every backend option of @c against the options its backend
+ * declares (loading the plugins named): an option the backend does not
+ * know is an error, naming the file and line; a backend that is not
+ * installed is a warning (its options are unused). Returns 0 or -errno
+ * (said).
+ */
+int conf_check_options(const struct conf *c, struct plugins *ps);
 
 /* Whether @name may name a guest: no '/', not "." or "..", no '-' first. */
 bool conf_valid_name(const char *name);

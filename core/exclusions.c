@@ -144,7 +144,13 @@ static int collect(struct host *host, const struct plugin *p,
 	int ret;
 
 	host->plugin = p->name;
-	ret = p->backend->list_exclusions(&host->h, emit, &c);
+	/* the backend's name, until it gives a reason of its own */
+	ret = matcher_set_reason(m, p->name);
+	host->m = m;
+	if (!ret)
+		ret = p->backend->list_exclusions(&host->h, emit, &c);
+	host->m = NULL;
+	matcher_set_reason(m, NULL);
 	*count = c.count;
 	if (dropped)
 		*dropped = c.dropped;

@@ -29,6 +29,7 @@ struct guest_run {
 	struct unify_params params;
 	struct multilink links;	/* names of inodes with several */
 	struct match_cursor *cursor;	/* NULL: out of memory */
+	const char *reason;	/* of the last exclusion check, or NULL */
 };
 
 static void skip(struct guest_run *r, const struct walk_entry *e,
@@ -38,8 +39,12 @@ static void skip(struct guest_run *r, const struct walk_entry *e,
 		r->t->dirs_skipped[why]++;	/* apart: not files */
 	else
 		r->t->skipped[why]++;
-	note(2, "skipped '%s%s': %s", qs(r->g->prefix), qs(e->path),
-	     skip_reason_name(why));
+	if (why == SKIP_EXCLUDED && r->reason)
+		note(2, "skipped '%s%s': %s (%s)", qs(r->g->prefix),
+		     qs(e->path), skip_reason_name(why), qs(r->reason));
+	else
+		note(2, "skipped '%s%s': %s", qs(r->g->prefix), qs(e->path),
+		     skip_reason_name(why));
 }
 
 /* Whether directory @st is a store; a store no guest needs is NULL. */
@@ -66,14 +71,25 @@ static bool old_list_skips(const struct guest *g, const char *path)
 	       vexclude_skips(g->vserver->excludes, path);
 }
 
-/* The exclusion verdict for @e; @dir: it is a directory. */
-static enum match_verdict check(const struct guest_run *r,
+/*
+ * The exclusion verdict for @e; @dir: it is a directory. Sets r->reason
+ * to the deciding rule's reason, for -vv.
+ */
+static enum match_verdict check(struct guest_run *r,
 				const struct walk_entry *e, bool dir)
 {
-	if (!r->cursor)
-		return matcher_check(r->g->excludes, e->path, e->pathlen);
-	return matcher_cursor_check(r->cursor, e->path, e->pathlen, e->depth,
-				    dir);
+	enum match_verdict v;
+	const char *why;
+
+	if (r->cursor) {
+		v = matcher_cursor_check(r->cursor, e->path, e->pathlen,
+					 e->depth, dir);
+		why = matcher_cursor_reason(r->cursor);
+	} else {
+		v = matcher_explain(r->g->excludes, e->path, e->pathlen, &why);
+	}
+	r->reason = v == MATCH_EXCLUDE ? why : NULL;
+	return v;
 }
 
 static bool enter(const struct walk_entry *e, void *arg)
@@ -138,7 +154,7 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 }
 
 /* Why the non-directory @e may not be shared, or -1 if it may. */
-static int why_not(const struct guest_run *r, const struct walk_entry *e)
+static int why_not(struct guest_run *r, const struct walk_entry *e)
 {
 	if (check(r, e, false) == MATCH_EXCLUDE ||
 	    old_list_skips(r->g, e->path))

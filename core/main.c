@@ -123,9 +123,13 @@ static int setup_conf(struct run *r)
 
 static void print_backend(const struct plugin *p, void *arg)
 {
-	printf("%-14s ABI %u.%u  %s\n", p->name, p->backend->abi_major,
-	       p->backend->abi_minor,
-	       qs(p->backend->description ? p->backend->description : ""));
+	const struct vhashify_backend *b = p->backend;
+	const char *version = VHASHIFY_BACKEND_HAS(b, version) &&
+			      b->version ? b->version : "-";
+
+	printf("%-14s ABI %u.%u  %-8s %s\n", p->name, b->abi_major,
+	       b->abi_minor, qs(version),
+	       qs(b->description ? b->description : ""));
 	(void)arg;
 }
 
@@ -160,6 +164,8 @@ static int setup_backends(struct run *r)
 
 	ret = plugins_init(&r->plugins,
 			   plugins_default_dir(r->opt.plugin_dir));
+	if (!ret)
+		ret = conf_check_options(&r->conf, &r->plugins);
 	if (ret)
 		return ret;
 	r->exclude_file = plugins_get(&r->plugins, "exclude-file", &ret);
@@ -276,7 +282,7 @@ static int choose_backend(struct run *r, struct guest *g)
 		g->n_backends = 1;
 		return name_backends(g);
 	}
-	host_init(&host, g, r->exclude_lists);
+	host_init(&host, g, r->exclude_lists, &r->conf, gc);
 	ret = detect_choose(&r->table, &r->plugins, &host, &g->backends,
 			    &g->n_backends);
 	if (ret == -ENOENT && r->opt.mode == MODE_HASHIFY)
@@ -724,7 +730,7 @@ static int setup_exclusions(struct run *r, int *guests_failed)
 		if (n)
 			memcpy(lists + r->n_exclude_lists - skip, extra,
 			       n * sizeof(*lists));
-		host_init(&host, g, lists);
+		host_init(&host, g, lists, &r->conf, gc);
 		ret = exclusions_collect(&host, r->exclude_file, g->excludes,
 					 &count);
 		free(lists);

@@ -89,9 +89,11 @@ static int check_backend(const char *file, const char *name,
 		      VHASHIFY_BACKEND_ABI_MINOR);
 		return -EPROTO;
 	}
-	if (b->struct_size < offsetof(struct vhashify_backend, probe)) {
+	/* every 1.0 slot there before any is read */
+	if (b->struct_size < VHASHIFY_BACKEND_SIZE_1_0) {
 		error("cannot load plugin '%s': descriptor of %zu bytes is "
-		      "too small", qs(file), b->struct_size);
+		      "too small for ABI 1.0 (%zu)", qs(file), b->struct_size,
+		      (size_t)VHASHIFY_BACKEND_SIZE_1_0);
 		return -EPROTO;
 	}
 	if (!b->name || !*b->name || !b->list_exclusions) {

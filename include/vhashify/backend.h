@@ -30,14 +30,49 @@
  * Rules for plugins:
  *  - Return 0 or a negative errno; never exit, never print: use the
  *    host's log() for messages.
- *  - Only read the guest, and only through the host's open_in_guest()
- *    or the guest root fd with care: a guest is untrusted, its absolute
+ *  - The file name must be the backend's name and ".so" ("apk.so" for
+ *    name "apk"): the host loads a backend by name and refuses a plugin
+ *    that calls itself otherwise.
+ *  - Only read the guest, and only through the host's services
+ *    (open_in_guest(), read_file(), list_dir(), read_link()) or the
+ *    guest root fd with care: a guest is untrusted, its absolute
  *    symlinks must not lead to host files.
- *  - Memory the plugin allocates, the plugin frees. Strings passed to
- *    the emit callback are borrowed for that call only: the host copies
- *    what it keeps.
+ *  - Memory the plugin allocates, the plugin frees (with free() for
+ *    what the host's services hand over). Strings passed to the emit
+ *    callback are borrowed for that call only: the host copies what it
+ *    keeps.
  *  - Calls for different guests may happen one after another in one
  *    process; keep no state between calls other than constant data.
+ *    The host never calls plugins from two threads at once (all calls
+ *    come before the guests are worked on): a plugin needs no locks.
+ *
+ * What the host makes of the exclusions: a rule covers the path it
+ * names and everything below it, so a literal directory emitted
+ * ("/etc/apk") keeps out every file under it, whatever its name, at
+ * any depth. For each path the first rule that matches decides, in
+ * this order: the administrator's share-config patterns
+ * (vhashify.yaml(5)), which alone can share what a backend named; the
+ * package backends' rules (every backend that applies to the guest, in
+ * the order the detection chose them, each in its emit order); then
+ * the exclude lists (the exclude-file backend), in order: the default
+ * list, vhashify.yaml's exclude-lists, the guest's own, --exclude-from.
+ * So an include (VHASHIFY_EMIT_INCLUDE) of a backend undoes only a
+ * broader exclusion it emits after it (or one of a later backend, or
+ * of the lists), and no "+" line of an exclude list can share a file a
+ * backend named.
+ *
+ * Glob syntax (VHASHIFY_EMIT_GLOB; see also vhashify(8)):
+ *   *      any run of characters within one path component
+ *   **     any run across components; "/" "**" "/" also matches "/"
+ *   ?      one character other than '/'
+ *   [...]  one character of the class other than '/': ranges "a-z",
+ *          "]" first is literal, "[!...]" or "[^...]" negates
+ *   \c     the character c literally (also inside a class)
+ * A pattern is guest-absolute; "." and empty components are dropped, a
+ * ".." component, an unclosed '[' or a trailing '\' is refused (-EINVAL
+ * from emit). A literal path may hold any of these characters: emit it
+ * without VHASHIFY_EMIT_GLOB, or escape it with the host's
+ * glob_escape() to put it in a pattern.
  *
  * Versioning: a new optional slot appended at the end is a new minor
  * version; the host checks struct_size before using a slot, and a NULL
@@ -46,16 +81,23 @@
  * never loads a new plugin by mistake. The host refuses a plugin of
  * another major or of a newer minor than it knows.
  *
+ * A plugin built for 1.1 that must also run on a 1.0 host tests each
+ * host slot with VHASHIFY_HOST_HAS(); the in-tree plugins, shipped with
+ * the host, need 1.1. A 1.0 plugin keeps working on a 1.1 host.
+ *
  * ABI changelog:
  *   1.0  first version: probe, list_exclusions; host: log,
  *        open_in_guest, guest_fd, guest_root, exclude_lists
+ *   1.1  backend: version, options; host: option, reason, read_file,
+ *        list_dir, read_link, glob_escape
  */
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define VHASHIFY_BACKEND_ABI_MAJOR 1
-#define VHASHIFY_BACKEND_ABI_MINOR 0
+#define VHASHIFY_BACKEND_ABI_MINOR 1
 
 /* The name of the entry symbol for the current major version. */
 #define VHASHIFY_BACKEND_SYMBOL "vhashify_backend_v1"
@@ -112,6 +154,9 @@ struct vhashify_host {
 	 * node a guest planted, is -ENXIO ("not a regular file") and is
 	 * never opened. Files below an fd it returned are the plugin's
 	 * to open with the same care (O_PATH, fstat, then reopen).
+	 * A ".." is resolved where the path has led so far, symlinks
+	 * followed: "/etc/link/.." where /etc/link leads to /usr/lib is
+	 * /usr, not /etc (and never above the guest root).
 	 * Returns an fd the plugin closes, or a negative errno.
 	 */
 	int (*open_in_guest)(const struct vhashify_host *host,
@@ -129,6 +174,67 @@ struct vhashify_host {
 
 	/* the host's private data: not for plugins */
 	void *host_private;
+
+	/* 1.1: test with VHASHIFY_HOST_HAS() before use */
+	/*
+	 * The value of the backend's option @name from vhashify.yaml
+	 * (backend-options:, the guest's over the global ones), or NULL
+	 * when it is not set. @name should be one of the descriptor's
+	 * options. The string is the host's, valid during the call.
+	 */
+	const char *(*option)(const struct vhashify_host *host,
+			      const char *name);
+	/*
+	 * Inside list_exclusions(): the reason of the exclusions emitted
+	 * from now on, until the next call ("conffile of package foo",
+	 * "CONFIG_PROTECT from /etc/env.d/90kde"), shown by vhashify -vv
+	 * for the files they keep private. Guest text in it is escaped
+	 * when shown. The host keeps each distinct reason once: set it
+	 * per package or per source file, not per path. NULL is no
+	 * reason. Returns 0 or a negative errno (-EINVAL outside
+	 * list_exclusions).
+	 */
+	int (*reason)(const struct vhashify_host *host, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+	/*
+	 * Reads the whole guest file @path, resolved as open_in_guest()
+	 * does, into a new NUL-terminated buffer *@buf (the plugin frees
+	 * it) of *@len bytes, the NUL not counted. Anything but a regular
+	 * file is -ENXIO and never opened; a file of more than @max bytes
+	 * is -EFBIG (a guest may plant a huge one). Logs nothing. Returns
+	 * 0 or a negative errno.
+	 */
+	int (*read_file)(const struct vhashify_host *host, const char *path,
+			 size_t max, char **buf, size_t *len);
+	/*
+	 * Lists the guest directory @path, resolved as open_in_guest()
+	 * does: *@names is a new NULL-terminated array of its entries
+	 * but "." and "..", in strcmp() order, to free with one free()
+	 * (the strings live in the same block); *@n their number. More
+	 * than @max entries is -EFBIG. Logs nothing. Returns 0 or a
+	 * negative errno (-ENOTDIR for a non-directory).
+	 */
+	int (*list_dir)(const struct vhashify_host *host, const char *path,
+			size_t max, char ***names, size_t *n);
+	/*
+	 * Reads the guest symlink @path (its directory resolved as
+	 * open_in_guest() does, the link itself not followed) into @buf
+	 * of @size bytes, NUL-terminated. Returns the target's length,
+	 * -EINVAL when @path is not a symlink, -ENAMETOOLONG when the
+	 * target does not fit, or another negative errno. The target is
+	 * guest text: resolve it with open_in_guest(), never on the host.
+	 */
+	ssize_t (*read_link)(const struct vhashify_host *host,
+			     const char *path, char *buf, size_t size);
+	/*
+	 * Writes @path with every glob character ('*', '?', '[', '\')
+	 * escaped into @buf of @size bytes, NUL-terminated, so that it
+	 * matches itself alone inside a pattern ("/etc/a[1]" gives
+	 * "/etc/a\[1]"). Returns the length it needs without the NUL, as
+	 * snprintf() does: the result is whole when that is below @size.
+	 */
+	size_t (*glob_escape)(const struct vhashify_host *host,
+			      const char *path, char *buf, size_t size);
 };
 
 /* Whether @host has the slot @member (for slots after 1.0). */
@@ -161,7 +267,29 @@ struct vhashify_backend {
 	 */
 	int (*list_exclusions)(const struct vhashify_host *host,
 			       vhashify_emit_fn emit, void *ctx);
+
+	/* 1.1: the host reads these only when struct_size covers them */
+	/* Optional. The plugin's own version ("2.3"), shown by
+	 * --list-backends. */
+	const char *version;
+	/*
+	 * Optional. The names of the options the plugin reads with the
+	 * host's option(), NULL-terminated: an option vhashify.yaml sets
+	 * for this backend that is not here is an error naming the file
+	 * and line, before any guest is touched.
+	 */
+	const char *const *options;
 };
+
+/* The size of a 1.0 descriptor: the host refuses a smaller one. */
+#define VHASHIFY_BACKEND_SIZE_1_0					\
+	(offsetof(struct vhashify_backend, list_exclusions) +		\
+	 sizeof(void (*)(void)))
+
+/* Whether descriptor @b has the slot @member (for slots after 1.0). */
+#define VHASHIFY_BACKEND_HAS(b, member)					\
+	((b)->struct_size >= offsetof(struct vhashify_backend, member) + \
+	 sizeof((b)->member))
 
 /* The entry point every plugin exports, for ABI major version 1. */
 typedef const struct vhashify_backend *(*vhashify_backend_v1_fn)(void);

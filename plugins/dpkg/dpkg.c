@@ -190,6 +190,7 @@ static const struct vhashify_backend backend = {
 	.description = "dpkg database of Debian and derived guests",
 	.probe = dpkg_probe,
 	.list_exclusions = dpkg_list,
+	.version = PLUGIN_VERSION,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)

@@ -115,6 +115,7 @@ static int read_list(const struct vhashify_host *host, const char *file,
 			  file, open_strerror(ret));
 		return ret;
 	}
+	ret = host->reason(host, "list %s", file);
 	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
 		const char *why;
 
@@ -169,6 +170,7 @@ static const struct vhashify_backend backend = {
 	.description = "exclude lists: the default, per guest, --exclude-from",
 	.probe = NULL,
 	.list_exclusions = exclude_file_list,
+	.version = PLUGIN_VERSION,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)

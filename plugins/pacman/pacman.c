@@ -183,6 +183,7 @@ static const struct vhashify_backend backend = {
 	.description = "pacman local database of Arch and derived guests",
 	.probe = pacman_probe,
 	.list_exclusions = pacman_list,
+	.version = PLUGIN_VERSION,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)

@@ -807,6 +807,7 @@ static const struct vhashify_backend backend = {
 	.description = "portage CONFIG_PROTECT of Gentoo and derived guests",
 	.probe = portage_probe,
 	.list_exclusions = portage_list,
+	.version = PLUGIN_VERSION,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)

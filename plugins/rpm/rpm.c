@@ -376,6 +376,7 @@ static const struct vhashify_backend backend = {
 	.description = "rpm database (sqlite, Berkeley DB) read with librpm",
 	.probe = rpm_probe,
 	.list_exclusions = rpm_list,
+	.version = PLUGIN_VERSION,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)

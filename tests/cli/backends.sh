@@ -11,8 +11,8 @@ ln -s "$VHASHIFY_PLUGIN_DIR/exclude-file.so" "$P/"
 
 run_vh --list-backends
 check "--list-backends exits 0" status_is 0
-check "--list-backends shows exclude-file with its ABI" \
-	out_has "exclude-file   ABI 1.0"
+check "--list-backends shows exclude-file with its ABI and version" \
+	grep -Eq '^exclude-file +ABI 1\.1  [0-9][^ ]* +exclude lists' "$T/out"
 
 # the loader refuses broken plugins, naming the file and why
 mkfile "$T/g/usr/a" "content"
@@ -23,10 +23,10 @@ printf 'not ELF\n' >"$P/broken.so"
 run_vh --plugin-dir "$P" --pkgmgr=bad-major --store "$T/s" "$T/g"
 check "a plugin of another ABI major is refused (status 2)" status_is 2
 check "the refusal names the file and both versions" \
-	err_has "cannot load plugin '$P/bad-major.so': it needs backend ABI 2.0, this vhashify has 1.0"
+	err_has "cannot load plugin '$P/bad-major.so': it needs backend ABI 2.1, this vhashify has 1.1"
 run_vh --plugin-dir "$P" --pkgmgr=newer-minor --store "$T/s" "$T/g"
 check "a plugin of a newer ABI minor is refused" \
-	err_has "'$P/newer-minor.so': it needs backend ABI 1.1, this vhashify has 1.0"
+	err_has "'$P/newer-minor.so': it needs backend ABI 1.2, this vhashify has 1.1"
 run_vh --plugin-dir "$P" --pkgmgr=no-symbol --store "$T/s" "$T/g"
 check "a plugin without the entry symbol is refused" \
 	err_has "'$P/no-symbol.so': no symbol 'vhashify_backend_v1'"

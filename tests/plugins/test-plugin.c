@@ -14,6 +14,8 @@
  *   bad_name     like good, but its name has an escape sequence
  *   marker       like good, and creates the file $VHASHIFY_TEST_MARKER
  *                as soon as it is loaded, before any check can run
+ *   short        like good, but its struct_size stops before probe:
+ *                list_exclusions lies beyond what it says it has
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -31,6 +33,7 @@
 #define NOISY 7
 #define BAD_NAME 8
 #define MARKER 9
+#define SHORT 10
 
 #if VARIANT == MARKER
 __attribute__((constructor)) static void mark(void)
@@ -79,7 +82,11 @@ static const struct vhashify_backend backend = {
 #else
 	.abi_minor = VHASHIFY_BACKEND_ABI_MINOR,
 #endif
+#if VARIANT == SHORT
+	.struct_size = offsetof(struct vhashify_backend, probe),
+#else
 	.struct_size = sizeof(struct vhashify_backend),
+#endif
 #if VARIANT == BAD_NAME
 	.name = "bad\033[31mname",
 #else

@@ -62,6 +62,10 @@ static void test_every_built_plugin_loads(void **state)
 		assert_non_null(p.backend->description);
 		assert_true(strlen(p.backend->description) > 0);
 		assert_non_null(p.backend->list_exclusions);
+		/* shipped with the host: of its ABI, with a version */
+		assert_int_equal(p.backend->abi_minor,
+				 VHASHIFY_BACKEND_ABI_MINOR);
+		assert_non_null(p.backend->version);
 		plugin_release(&p);
 		loaded++;
 	}
@@ -101,6 +105,24 @@ static void test_refusals(void **state)
 	assert_int_equal(load_test_plugin("null-backend"), -EINVAL);
 	assert_int_equal(load_test_plugin("undefined"), -ENOEXEC);
 	assert_int_equal(load_test_plugin("bad-name"), -EINVAL);
+	/* a slot of 1.0 beyond the descriptor's size is never read */
+	assert_int_equal(load_test_plugin("short"), -EPROTO);
+}
+
+/* A plugin built for ABI 1.0 loads; its 1.1 slots are never read. */
+static void test_abi_1_0(void **state)
+{
+	struct plugin p;
+	char file[4096];
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/old10.so", dir_of("TEST_PLUGIN_DIR"));
+	assert_int_equal(plugin_load_file(file, "old10", &p), 0);
+	assert_int_equal(p.backend->abi_minor, 0);
+	assert_int_equal(p.backend->struct_size, VHASHIFY_BACKEND_SIZE_1_0);
+	assert_false(VHASHIFY_BACKEND_HAS(p.backend, version));
+	assert_false(VHASHIFY_BACKEND_HAS(p.backend, options));
+	plugin_release(&p);
 }
 
 static void test_wrong_name(void **state)
@@ -310,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_every_built_plugin_loads),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_abi_1_0),
 		cmocka_unit_test(test_wrong_name),
 		cmocka_unit_test(test_not_a_shared_object),
 		cmocka_unit_test(test_get_caches_and_misses),
