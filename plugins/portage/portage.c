@@ -20,8 +20,15 @@
  * its longest entry, which is portage's rule. Before them, as excludes
  * that no include can undo: the package database, portage's state and
  * the pending updates (._cfg0000_NAME) it writes beside protected files.
+ *
+ * Option eprefix (vhashify.yaml backend-options): the offset of a
+ * Gentoo Prefix installation inside the guest ("/gentoo"). Portage's
+ * files are then read below it, and its entries and state are kept
+ * private below it, as portage joins them to EROOT.
+ *
+ * Every file is read through the host (read_file, list_dir), resolved
+ * inside the guest; each entry's reason names the file that added it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -58,30 +65,20 @@ static const char *const make_confs[] = {
 	"/etc/make.conf", "/etc/portage/make.conf",
 };
 
+static const char *const options[] = { "eprefix", NULL };
+
 struct portage {
 	const struct vhashify_host *host;
 	char *root;			/* the guest root as the kernel names it */
+	char *eprefix;			/* "" or "/gentoo": no '/' last */
 	struct pconf_vars expand;	/* portage's expansion map */
 	struct pconf_list protect, mask;
+	struct pconf_vars from;		/* entry -> the file that added it,
+					 * under "+" for CONFIG_PROTECT and
+					 * "-" for the mask */
 	char **profiles;		/* guest paths, in stacking order */
 	size_t n_profiles;
 };
-
-/*
- * open_in_guest(), again while it fails with EAGAIN: openat2() gives
- * that up when a rename anywhere on the system races with a ".." it
- * resolves (relative profile links hold some), and asks for a retry.
- */
-static int open_guest(const struct vhashify_host *host, const char *path,
-		      int flags)
-{
-	int fd, tries = 0;
-
-	do
-		fd = host->open_in_guest(host, path, flags);
-	while (fd == -EAGAIN && ++tries < 64);
-	return fd;
-}
 
 /* Guest text for a message: control characters become '?'. */
 static const char *printable(const char *s, char *buf, size_t size)
@@ -139,63 +136,16 @@ static char *guest_path(struct portage *p, int fd)
 static int read_conf(struct portage *p, const char *path, char **buf,
 		     size_t *len)
 {
-	int fd = open_guest(p->host, path, O_RDONLY | O_NONBLOCK);
-	char *b = NULL, *nb, pb[PATH_MAX];
-	size_t n = 0, cap = 4096;
-	struct stat st;
-	ssize_t r;
-	int ret;
+	char pb[PATH_MAX];
+	int ret = p->host->read_file(p->host, path, MAX_CONF_SIZE, buf, len);
 
-	if (fd < 0) {
-		ret = fd;
-		goto out;
-	}
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		goto out;
-	}
-	ret = S_ISREG(st.st_mode) ? 0 : -EINVAL;
-	for (; !ret; n += r) {
-		if (n + 1 >= cap || !b) {
-			if (b)
-				cap *= 2;
-			if (cap > MAX_CONF_SIZE + 1) {
-				ret = -EFBIG;
-				break;
-			}
-			nb = realloc(b, cap);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			r = 0;
-		else if (r < 0)
-			ret = -errno;
-		else if (!r)
-			break;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret) {
-		free(b);
-		if (ret != -ENOENT && ret != -ENOMEM)
-			p->host->log(p->host, VHASHIFY_LOG_ERROR,
-				     "cannot read '%s': %s",
-				     printable(path, pb, sizeof(pb)),
-				     ret == -EINVAL ? "not a regular file" :
-				     ret == -EFBIG ? "too large" :
-				     strerror(-ret));
-		return ret;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
+	if (ret && ret != -ENOENT && ret != -ENOMEM)
+		p->host->log(p->host, VHASHIFY_LOG_ERROR,
+			     "cannot read '%s': %s",
+			     printable(path, pb, sizeof(pb)),
+			     ret == -ENXIO ? "not a regular file" :
+			     ret == -EFBIG ? "too large" : strerror(-ret));
+	return ret;
 }
 
 /* Reads the getconfig-format file @path into @out. */
@@ -220,7 +170,7 @@ static int load_file(struct portage *p, const char *path,
 /* The file type of guest @path: 0 and *mode, or -errno (not logged). */
 static int guest_mode(struct portage *p, const char *path, mode_t *mode)
 {
-	int fd = open_guest(p->host, path, O_PATH);
+	int fd = p->host->open_in_guest(p->host, path, O_PATH);
 	struct stat st;
 	int ret = 0;
 
@@ -234,68 +184,42 @@ static int guest_mode(struct portage *p, const char *path, mode_t *mode)
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in guest directory @path that @keep accepts, sorted. */
+/*
+ * The names in guest directory @path that @keep accepts, sorted: a new
+ * array, each name in it a new string.
+ */
 static int list_dir(struct portage *p, const char *path,
 		    bool (*keep)(const char *name), char ***names,
 		    size_t *count)
 {
-	char **v = NULL, **nv, b[PATH_MAX];
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int fd, ret = 0;
-	DIR *d;
+	char **all, **v, b[PATH_MAX];
+	size_t n, i, k = 0;
+	int ret;
 
-	fd = open_guest(p->host, path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while (!ret && (errno = 0, de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    !keep(de->d_name))
+	ret = p->host->list_dir(p->host, path, MAX_DIR_FILES, &all, &n);
+	if (ret == -EFBIG)
+		p->host->log(p->host, VHASHIFY_LOG_ERROR,
+			     "cannot read '%s': more than %d files",
+			     printable(path, b, sizeof(b)), MAX_DIR_FILES);
+	if (ret)
+		return ret;
+	v = calloc(n + 1, sizeof(*v));
+	for (i = 0; v && i < n; i++) {
+		if (!keep(all[i]))
 			continue;
-		if (n == MAX_DIR_FILES) {
-			p->host->log(p->host, VHASHIFY_LOG_ERROR,
-				     "cannot read '%s': more than %d files",
-				     printable(path, b, sizeof(b)),
-				     MAX_DIR_FILES);
-			ret = -EFBIG;
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				ret = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[n] = strdup(de->d_name);
-		if (!v[n++])
+		v[k] = strdup(all[i]);
+		if (!v[k++])
 			ret = -ENOMEM;
 	}
-	if (!ret && errno)
-		ret = -errno;
-	closedir(d);
-	if (ret) {
-		while (n)
-			free(v[--n]);
+	free(all);
+	if (!v || ret) {
+		while (v && k)
+			free(v[--k]);
 		free(v);
-		return ret;
+		return -ENOMEM;
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_str);
 	*names = v;
-	*count = n;
+	*count = k;
 	return 0;
 }
 
@@ -356,15 +280,58 @@ fail:
 	return ret;
 }
 
-/* Stacks one layer's values of the two variables. */
-static int apply_layer(struct portage *p, const struct pconf_vars *layer)
+/* @path below the guest's EPREFIX, as a new string (NULL: no memory). */
+static char *in_prefix(const struct portage *p, const char *path)
+{
+	char *s;
+
+	return asprintf(&s, "%s%s", p->eprefix, path) < 0 ? NULL : s;
+}
+
+/*
+ * Stacks one incremental variable's value @v onto @l, and records where
+ * each entry it adds comes from, under "@sign ENTRY" in p->from: @by_word
+ * tells for each word (env.d's joined layer), else it is @from.
+ */
+static int stack(struct portage *p, struct pconf_list *l, char sign,
+		 const char *v, const char *from,
+		 const struct pconf_vars *by_word)
+{
+	struct pconf_list before = { 0 };
+	const char *src;
+	char *key;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < l->n; i++)
+		ret = pconf_list_add(&before, l->items[i]);
+	if (!ret)
+		ret = pconf_incremental(l, v);
+	for (i = 0; !ret && i < l->n; i++) {
+		if (pconf_list_has(&before, l->items[i]))
+			continue;
+		if (asprintf(&key, "%c%s", sign, l->items[i]) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		src = by_word ? pconf_get(by_word, key) : NULL;
+		ret = pconf_set(&p->from, key, src ? src : from);
+		free(key);
+	}
+	pconf_list_free(&before);
+	return ret;
+}
+
+/* Stacks one layer's values of the two variables, read from @from. */
+static int apply_layer(struct portage *p, const struct pconf_vars *layer,
+		       const char *from, const struct pconf_vars *by_word)
 {
 	const char *v = pconf_get(layer, "CONFIG_PROTECT");
-	int ret = v ? pconf_incremental(&p->protect, v) : 0;
+	int ret = v ? stack(p, &p->protect, '+', v, from, by_word) : 0;
 
 	v = pconf_get(layer, "CONFIG_PROTECT_MASK");
 	if (!ret && v)
-		ret = pconf_incremental(&p->mask, v);
+		ret = stack(p, &p->mask, '-', v, from, by_word);
 	return ret;
 }
 
@@ -385,9 +352,13 @@ static char *join(const struct pconf_list *l)
 	return s;
 }
 
-/* One layer from a joined list, also into the expansion map. */
+/*
+ * One layer from a joined list, also into the expansion map; @by_word
+ * names each word's file, @from the layer.
+ */
 static int apply_words(struct portage *p, const char *name,
-		       const struct pconf_list *words)
+		       const struct pconf_list *words, const char *from,
+		       const struct pconf_vars *by_word)
 {
 	struct pconf_vars layer = { 0 };
 	char *v;
@@ -402,9 +373,25 @@ static int apply_words(struct portage *p, const char *name,
 	if (!ret)
 		ret = pconf_set(&p->expand, name, v);
 	if (!ret)
-		ret = apply_layer(p, &layer);
+		ret = apply_layer(p, &layer, from, by_word);
 	free(v);
 	pconf_vars_free(&layer);
+	return ret;
+}
+
+/* Records @path as the file of the words @l holds from @n on. */
+static int note_words(struct pconf_vars *by_word, char sign,
+		      const struct pconf_list *l, size_t n, const char *path)
+{
+	char *key;
+	int ret = 0;
+
+	for (; !ret && n < l->n; n++) {
+		if (asprintf(&key, "%c%s", sign, l->items[n]) < 0)
+			return -ENOMEM;
+		ret = pconf_set(by_word, key, path);
+		free(key);
+	}
 	return ret;
 }
 
@@ -417,25 +404,31 @@ static int apply_words(struct portage *p, const char *name,
 static int read_envd(struct portage *p)
 {
 	struct pconf_list protect = { 0 }, mask = { 0 };
-	struct pconf_vars file;
-	char **names, *path, b[PATH_MAX];
+	struct pconf_vars file, by_word = { 0 };
+	char **names, *path, *envd = in_prefix(p, ENVD), b[PATH_MAX];
 	const char *v;
-	size_t n, i;
+	size_t n, i, k;
 	mode_t mode;
 	int ret;
 
-	ret = list_dir(p, ENVD, pconf_envd_name, &names, &n);
-	if (ret == -ENOENT || ret == -ENOTDIR)
+	if (!envd)
+		return -ENOMEM;
+	ret = list_dir(p, envd, pconf_envd_name, &names, &n);
+	if (ret == -ENOENT || ret == -ENOTDIR) {
+		free(envd);
 		return 0;
+	}
 	if (ret) {
-		if (ret != -ENOMEM)
+		if (ret != -ENOMEM && ret != -EFBIG)
 			p->host->log(p->host, VHASHIFY_LOG_ERROR,
-				     "cannot read '" ENVD "': %s",
+				     "cannot read '%s': %s",
+				     printable(envd, b, sizeof(b)),
 				     strerror(-ret));
+		free(envd);
 		return ret;
 	}
 	for (i = 0; !ret && i < n; i++) {
-		if (asprintf(&path, ENVD "/%s", names[i]) < 0) {
+		if (asprintf(&path, "%s/%s", envd, names[i]) < 0) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -452,21 +445,31 @@ static int read_envd(struct portage *p)
 				     printable(path, b, sizeof(b)),
 				     strerror(-ret));
 		v = pconf_get(&file, "CONFIG_PROTECT");
+		k = protect.n;
 		if (!ret && v)
 			ret = pconf_words(&protect, v);
+		if (!ret)
+			ret = note_words(&by_word, '+', &protect, k, path);
 		v = pconf_get(&file, "CONFIG_PROTECT_MASK");
+		k = mask.n;
 		if (!ret && v)
 			ret = pconf_words(&mask, v);
+		if (!ret)
+			ret = note_words(&by_word, '-', &mask, k, path);
 		pconf_vars_free(&file);
 		free(path);
 	}
 	free_names(names, n);
 	if (!ret)
-		ret = apply_words(p, "CONFIG_PROTECT", &protect);
+		ret = apply_words(p, "CONFIG_PROTECT", &protect, envd,
+				  &by_word);
 	if (!ret)
-		ret = apply_words(p, "CONFIG_PROTECT_MASK", &mask);
+		ret = apply_words(p, "CONFIG_PROTECT_MASK", &mask, envd,
+				  &by_word);
 	pconf_list_free(&protect);
 	pconf_list_free(&mask);
+	pconf_vars_free(&by_word);
+	free(envd);
 	return ret;
 }
 
@@ -479,7 +482,7 @@ static int read_layer(struct portage *p, const char *path)
 	if (ret == -ENOENT)
 		ret = 0;
 	if (!ret)
-		ret = apply_layer(p, &layer);
+		ret = apply_layer(p, &layer, path, NULL);
 	pconf_vars_free(&layer);
 	return ret;
 }
@@ -536,7 +539,7 @@ static int add_parent(void *arg, const char *parent, unsigned int line)
 	if (asprintf(&joined, "%s/%s", parent[0] == '/' ? "" : pc->dir,
 		     parent) < 0)
 		return -ENOMEM;
-	fd = open_guest(p->host, joined, O_PATH | O_DIRECTORY);
+	fd = p->host->open_in_guest(p->host, joined, O_PATH | O_DIRECTORY);
 	free(joined);
 	if (fd < 0) {
 		p->host->log(p->host, VHASHIFY_LOG_ERROR, "cannot read '%s' "
@@ -590,33 +593,45 @@ static int add_profile(struct portage *p, const char *dir,
 /* The profile stack: make.profile and its parents, then the user's. */
 static int read_profiles(struct portage *p)
 {
-	char *real, *path;
+	char *real, *path, *link, b[PATH_MAX];
 	size_t i;
 	mode_t mode;
 	int fd, ret = 0;
 
 	for (i = 0; i < sizeof(profile_links) / sizeof(*profile_links); i++) {
-		fd = open_guest(p->host, profile_links[i],
+		link = in_prefix(p, profile_links[i]);
+		if (!link)
+			return -ENOMEM;
+		fd = p->host->open_in_guest(p->host, link,
 					    O_PATH | O_DIRECTORY);
-		if (fd == -ENOENT || fd == -ENOTDIR)
+		if (fd == -ENOENT || fd == -ENOTDIR) {
+			free(link);
 			continue;
+		}
 		if (fd < 0) {
 			p->host->log(p->host, VHASHIFY_LOG_ERROR,
-				     "cannot open '%s': %s", profile_links[i],
+				     "cannot open '%s': %s",
+				     printable(link, b, sizeof(b)),
 				     strerror(-fd));
+			free(link);
 			return fd;
 		}
-		real = resolved(p, fd, profile_links[i]);
+		real = resolved(p, fd, link);
 		close(fd);
+		free(link);
 		if (!real)
 			return -EXDEV;
 		ret = add_profile(p, real, 0);
 		free(real);
 		break;
 	}
+	path = in_prefix(p, USER_PROFILE);
+	if (!path)
+		return -ENOMEM;
 	if (!ret && p->n_profiles &&
-	    !guest_mode(p, USER_PROFILE, &mode) && S_ISDIR(mode))
-		ret = push_profile(p, USER_PROFILE);	/* no parents */
+	    !guest_mode(p, path, &mode) && S_ISDIR(mode))
+		ret = push_profile(p, path);	/* no parents */
+	free(path);
 	for (i = 0; !ret && i < p->n_profiles; i++) {
 		if (asprintf(&path, "%s/make.defaults", p->profiles[i]) < 0)
 			return -ENOMEM;
@@ -629,8 +644,8 @@ static int read_profiles(struct portage *p)
 /* Whether guest paths @a and @b are one file. */
 static bool same_file(struct portage *p, const char *a, const char *b)
 {
-	int fa = open_guest(p->host, a, O_PATH);
-	int fb = open_guest(p->host, b, O_PATH);
+	int fa = p->host->open_in_guest(p->host, a, O_PATH);
+	int fb = p->host->open_in_guest(p->host, b, O_PATH);
 	struct stat sa, sb;
 	bool same = fa >= 0 && fb >= 0 && !fstat(fa, &sa) && !fstat(fb, &sb) &&
 		    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -646,41 +661,91 @@ static bool same_file(struct portage *p, const char *a, const char *b)
 static int read_make_conf(struct portage *p)
 {
 	struct pconf_vars layer = { 0 };
+	char *conf[2], *from = NULL;
 	int ret = 0;
 	size_t i;
 
-	for (i = 0; !ret && i < sizeof(make_confs) / sizeof(*make_confs);
-	     i++) {
-		if (i && same_file(p, make_confs[0], make_confs[i]))
+	conf[0] = in_prefix(p, make_confs[0]);
+	conf[1] = in_prefix(p, make_confs[1]);
+	if (!conf[0] || !conf[1])
+		ret = -ENOMEM;
+	for (i = 0; !ret && i < 2; i++) {
+		if (i && same_file(p, conf[0], conf[i]))
 			continue;
-		ret = load_tree(p, make_confs[i], &layer, &p->expand, 0);
+		ret = load_tree(p, conf[i], &layer, &p->expand, 0);
+		if (!ret)
+			from = conf[i];	/* the last one read */
 		if (ret == -ENOENT)
 			ret = 0;
 	}
-	if (!ret)
-		ret = apply_layer(p, &layer);
+	if (!ret && from)
+		ret = apply_layer(p, &layer, from, NULL);
 	pconf_vars_free(&layer);
+	free(conf[0]);
+	free(conf[1]);
 	return ret;
 }
 
 /* Portage's predefined expansions, for a guest without a prefix. */
 static int predefine(struct portage *p)
 {
-	static const char *const vars[][2] = {
-		{ "BROOT", "" }, { "EPREFIX", "" }, { "EROOT", "/" },
-		{ "ESYSROOT", "/" }, { "PORTAGE_CONFIGROOT", "/" },
-		{ "ROOT", "/" }, { "SYSROOT", "/" },
+	static const char *const names[] = {
+		"BROOT", "EPREFIX", "EROOT", "ESYSROOT", "PORTAGE_CONFIGROOT",
+		"ROOT", "SYSROOT",
 	};
+	const char *values[] = {
+		p->eprefix, p->eprefix, NULL, NULL, "/", "/", "/",
+	};
+	char *root = in_prefix(p, "/");
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; !ret && i < sizeof(vars) / sizeof(*vars); i++)
-		ret = pconf_set(&p->expand, vars[i][0], vars[i][1]);
+	if (!root)
+		return -ENOMEM;
+	values[2] = values[3] = root;	/* EROOT, ESYSROOT: EPREFIX + "/" */
+	for (i = 0; !ret && i < sizeof(names) / sizeof(*names); i++)
+		ret = pconf_set(&p->expand, names[i], values[i]);
+	free(root);
 	return ret;
 }
 
+/*
+ * The option eprefix into *@out: "" when unset, else an absolute guest
+ * path without '/' last and without "." or ".." components. Returns 0
+ * or -errno (logged).
+ */
+static int get_eprefix(const struct vhashify_host *host, char **out)
+{
+	const char *v = VHASHIFY_HOST_HAS(host, option) ?
+			host->option(host, "eprefix") : NULL;
+	char b[PATH_MAX], *e;
+	size_t n;
+
+	*out = NULL;
+	if (!v)
+		v = "";
+	if (*v && (v[0] != '/' || strstr(v, "/../") || strstr(v, "/./") ||
+		   strstr(v, "//") || (strlen(v) >= 3 &&
+				       !strcmp(v + strlen(v) - 3, "/..")) ||
+		   (strlen(v) >= 2 && !strcmp(v + strlen(v) - 2, "/.")))) {
+		host->log(host, VHASHIFY_LOG_ERROR, "option eprefix '%s' is "
+			  "not an absolute path without '.', '..' or '//'",
+			  printable(v, b, sizeof(b)));
+		return -EINVAL;
+	}
+	e = strdup(v);
+	if (!e)
+		return -ENOMEM;
+	n = strlen(e);
+	while (n && e[n - 1] == '/')
+		e[--n] = '\0';
+	*out = e;
+	return 0;
+}
+
 struct entry {
-	char *path;
+	char *path;		/* below EPREFIX */
+	const char *from;	/* the file that added it */
 	bool mask;
 };
 
@@ -700,11 +765,20 @@ static int cmp_entry(const void *a, const void *b)
 static int add_entries(struct portage *p, const struct pconf_list *l,
 		       bool mask, struct entry *e, size_t *n)
 {
-	char b[PATH_MAX];
+	char b[PATH_MAX], key[PATH_MAX], *path;
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		e[*n].path = pconf_entry_path(l->items[i]);
+		snprintf(key, sizeof(key), "%c%s", mask ? '-' : '+',
+			 l->items[i]);
+		e[*n].from = pconf_get(&p->from, key);
+		path = pconf_entry_path(l->items[i]);
+		e[*n].path = path && strcmp(path, "/") ? in_prefix(p, path) :
+			     path && *p->eprefix ? strdup(p->eprefix) : path;
+		if (path && e[*n].path != path)
+			free(path);
+		if (path && !e[*n].path)
+			return -ENOMEM;
 		if (!e[*n].path) {
 			if (errno != EINVAL)
 				return -ENOMEM;
@@ -738,8 +812,12 @@ static int emit_entries(struct portage *p, vhashify_emit_fn emit, void *ctx)
 	for (i = 0; !ret && i < n; i++) {
 		if (i && !strcmp(e[i].path, e[i - 1].path))
 			continue;	/* the first one decides anyway */
-		ret = emit(ctx, e[i].path,
-			   e[i].mask ? VHASHIFY_EMIT_INCLUDE : 0);
+		ret = p->host->reason(p->host, "%s from %s", e[i].mask ?
+				      "CONFIG_PROTECT_MASK" : "CONFIG_PROTECT",
+				      e[i].from ? e[i].from : "?");
+		if (!ret)
+			ret = emit(ctx, e[i].path,
+				   e[i].mask ? VHASHIFY_EMIT_INCLUDE : 0);
 	}
 	for (i = 0; i < n; i++)
 		free(e[i].path);
@@ -752,8 +830,18 @@ static int emit_entries(struct portage *p, vhashify_emit_fn emit, void *ctx)
 
 static int portage_probe(const struct vhashify_host *host)
 {
-	int fd = open_guest(host, VDB, O_PATH | O_DIRECTORY);
+	char *eprefix, *vdb;
+	int fd;
 
+	fd = get_eprefix(host, &eprefix);
+	if (fd)
+		return fd;
+	fd = asprintf(&vdb, "%s" VDB, eprefix);
+	free(eprefix);
+	if (fd < 0)
+		return -ENOMEM;
+	fd = host->open_in_guest(host, vdb, O_PATH | O_DIRECTORY);
+	free(vdb);
 	if (fd == -ENOENT || fd == -ENOTDIR)
 		return 0;
 	if (fd < 0)
@@ -766,23 +854,35 @@ static int portage_list(const struct vhashify_host *host,
 			vhashify_emit_fn emit, void *ctx)
 {
 	struct portage p = { .host = host };
+	char *path;
 	size_t i;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; !ret && i < sizeof(state) / sizeof(*state); i++)
-		ret = emit(ctx, state[i], 0);
+	ret = get_eprefix(host, &p.eprefix);
+	if (!ret)
+		ret = host->reason(host, "portage's database and state");
+	for (i = 0; !ret && i < sizeof(state) / sizeof(*state); i++) {
+		path = in_prefix(&p, state[i]);
+		ret = path ? emit(ctx, path, 0) : -ENOMEM;
+		free(path);
+	}
+	if (!ret)
+		ret = host->reason(host, "pending update of a protected file");
 	if (!ret)
 		ret = emit(ctx, pending, VHASHIFY_EMIT_GLOB);
-	if (ret)
-		return ret;
-	p.root = fd_path(host->guest_fd);
-	if (!p.root)
-		return -ENOMEM;
-	ret = predefine(&p);
+	p.root = ret ? NULL : fd_path(host->guest_fd);
+	if (!ret && !p.root)
+		ret = -ENOMEM;
+	if (!ret)
+		ret = predefine(&p);
 	if (!ret)
 		ret = read_envd(&p);
+	path = ret ? NULL : in_prefix(&p, MAKE_GLOBALS);
+	if (!ret && !path)
+		ret = -ENOMEM;
 	if (!ret)
-		ret = read_layer(&p, MAKE_GLOBALS);
+		ret = read_layer(&p, path);
+	free(path);
 	if (!ret)
 		ret = read_profiles(&p);
 	if (!ret)
@@ -795,7 +895,9 @@ static int portage_list(const struct vhashify_host *host,
 	pconf_vars_free(&p.expand);
 	pconf_list_free(&p.protect);
 	pconf_list_free(&p.mask);
+	pconf_vars_free(&p.from);
 	free(p.root);
+	free(p.eprefix);
 	return ret;
 }
 
@@ -808,6 +910,7 @@ static const struct vhashify_backend backend = {
 	.probe = portage_probe,
 	.list_exclusions = portage_list,
 	.version = PLUGIN_VERSION,
+	.options = options,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)

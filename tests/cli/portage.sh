@@ -6,7 +6,7 @@
 # private; a make.conf it cannot read leaves the guest alone.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 35
+plan 46
 
 # no default exclude list, so that /etc and /var are up to the backend
 S=$T/sysconf
@@ -184,4 +184,53 @@ echo "." >"$T/l/var/db/repos/gentoo/profiles/default/linux/amd64/23.0/parent"
 run_vh --store "$T/s" "$T/l"
 check "a profile that is its own parent leaves the guest alone" \
 	eval 'status_is 1 && err_has "more than 32 parents deep"'
+# -vv names, for each private file, the entry's source (ABI 1.1 reasons)
+run_vh -vv --dry-run --store "$T/s" "$T/f1" "$T/d1"
+cat "$T/out" "$T/err" >"$T/vv"
+vv_has() { grep -qF -- "$1" "$T/vv" || { diag "$(grep skipped "$T/vv")"; false; }; }
+check "-vv: a file under an env.d entry names that env.d file" \
+	vv_has "skipped '$T/f1/usr/share/config/a.conf': excluded (portage: CONFIG_PROTECT from /etc/env.d/90kde)"
+check "-vv: an entry of make.globals names make.globals" \
+	vv_has "skipped '$T/f1/etc/foo.conf': excluded (portage: CONFIG_PROTECT from /usr/share/portage/config/make.globals)"
+check "-vv: an entry of make.conf names make.conf (a file, a directory)" \
+	eval 'vv_has "skipped '"'"'$T/f1/opt/app/conf'"'"': excluded (portage: CONFIG_PROTECT from /etc/portage/make.conf)" &&
+	      vv_has "skipped '"'"'$T/d1/opt/app/conf'"'"': excluded (portage: CONFIG_PROTECT from /etc/portage/make.conf)"'
+check "-vv: a profile's entry names its make.defaults" \
+	vv_has "skipped '$T/f1/usr/share/gnupg/qualified.txt': excluded (portage: CONFIG_PROTECT from /var/db/repos/gentoo/profiles/base/make.defaults)"
+check "-vv: the database and the pending updates say so" \
+	eval 'vv_has "skipped '"'"'$T/f1/var/db/pkg'"'"': excluded (portage: portage'"'"'s database and state)" &&
+	      vv_has "skipped '"'"'$T/f1/usr/share/gnupg/._cfg0000_qualified.txt'"'"': excluded (portage: pending update of a protected file)"'
+
+# Gentoo Prefix: portage below /gentoo in the guest, option eprefix
+for g in p1 p2; do
+	mkguest "$g.tmp" file
+	mkdir -p "$T/$g"
+	mv "$T/$g.tmp" "$T/$g/gentoo"
+	mkfile "$T/$g/usr/share/config/a.conf" "content of usr/share/config/a.conf
+"
+	touch -d @1700000000 "$T/$g/usr/share/config/a.conf"
+done
+cp "$S/vhashify.yaml" "$T/prefix.yaml"
+printf 'backend-options:\n  portage:\n    eprefix: /gentoo/\n' >>"$T/prefix.yaml"
+run_vh --config "$T/prefix.yaml" --pkgmgr=portage --store "$T/s" "$T/p1" "$T/p2"
+check "eprefix: the run exits 0" status_is 0
+check "eprefix: CONFIG_PROTECT entries apply below the prefix" \
+	eval 'private gentoo/usr/share/config/a.conf p &&
+	      private gentoo/etc/foo.conf p && private gentoo/opt/app/conf/app.ini p'
+check "eprefix: the same path outside the prefix is shared" \
+	shared usr/share/config/a.conf p
+check "eprefix: the package database below the prefix is private" \
+	test "$(stat -c %h "$T/p1/gentoo/var/db/pkg/app-misc/foo-1/CONTENTS")" = 1
+check "eprefix: unprotected files below the prefix are shared" \
+	shared gentoo/opt/app/bin/app p
+
+# an option the backend does not declare: an error with file and line
+cp "$S/vhashify.yaml" "$T/typo.yaml"
+sed -i '/^guests: {}$/d' "$T/typo.yaml"
+printf 'guests:\n  web1:\n    backend-options:\n      portage:\n        eprefx: /x\n' \
+	>>"$T/typo.yaml"
+n=$(grep -n 'eprefx' "$T/typo.yaml" | cut -d: -f1)
+run_vh --config "$T/typo.yaml" --store "$T/s" "$T/f1"
+check "an unknown backend option is an error naming the file and line" \
+	eval 'status_is 2 && err_has "'"'"'$T/typo.yaml'"'"' line $n: backend '"'"'portage'"'"' has no option '"'"'eprefx'"'"'"'
 done_testing
