@@ -33,17 +33,20 @@ static const char *const by_nature[] = {
 };
 
 struct conffiles {
+	const struct vhashify_host *host;
 	vhashify_emit_fn emit;
 	void *ctx;
 	char **paths;		/* sorted after the status is read */
 	size_t n, cap;
 };
 
-static int add_conffile(void *arg, const char *path)
+static int add_conffile(void *arg, const char *package, const char *path)
 {
 	struct conffiles *c = arg;
-	int ret = c->emit(c->ctx, path, 0);
+	int ret = c->host->reason(c->host, "conffile of package %s", package);
 
+	if (!ret)
+		ret = c->emit(c->ctx, path, 0);
 	if (ret)
 		return ret;
 	if (c->n == c->cap) {
@@ -69,9 +72,12 @@ static int add_diversion(void *arg, const char *from, const char *to)
 {
 	struct conffiles *c = arg;
 
+	int ret;
+
 	if (!bsearch(&from, c->paths, c->n, sizeof(*c->paths), cmp_str))
 		return 0;
-	return c->emit(c->ctx, to, 0);
+	ret = c->host->reason(c->host, "diverted conffile %s", from);
+	return ret ? ret : c->emit(c->ctx, to, 0);
 }
 
 static int read_status(const struct vhashify_host *host,
@@ -135,6 +141,7 @@ static int read_ucf(const struct vhashify_host *host, struct conffiles *c)
 	ret = read_guest_file(host, UCF_REGISTRY, MAX_DB_SIZE, &buf, &len);
 	if (ret)
 		return ret == -ENOENT ? 0 : ret;
+	ret = host->reason(host, "in the ucf registry");
 	for (line = strtok_r(buf, "\n", &save); line && !ret;
 	     line = strtok_r(NULL, "\n", &save)) {
 		path = strchr(line, '/');
@@ -161,13 +168,19 @@ static int dpkg_probe(const struct vhashify_host *host)
 static int dpkg_list(const struct vhashify_host *host, vhashify_emit_fn emit,
 		     void *ctx)
 {
-	struct conffiles c = { .emit = emit, .ctx = ctx };
+	struct conffiles c = { .host = host, .emit = emit, .ctx = ctx };
 	size_t i;
 	int ret;
 
-	ret = emit(ctx, "/var/lib/dpkg", 0);
+	ret = host->reason(host, "dpkg's database");
+	if (!ret)
+		ret = emit(ctx, "/var/lib/dpkg", 0);
+	if (!ret)
+		ret = host->reason(host, "a leftover beside a conffile");
 	for (i = 0; !ret && i < sizeof(by_nature) / sizeof(*by_nature); i++)
 		ret = emit(ctx, by_nature[i], VHASHIFY_EMIT_GLOB);
+	if (!ret)
+		ret = host->reason(host, "ucf's database");
 	if (!ret)
 		ret = emit(ctx, "/var/lib/ucf", 0);
 	if (!ret)

@@ -31,7 +31,8 @@ static bool strip_word(const char *s, size_t *n, const char *w)
  * Parses one Conffiles entry " PATH MD5 [obsolete] [remove-on-upgrade]"
  * and calls @fn with PATH. Returns 1 when malformed, 0, or -errno.
  */
-static int conffile(const char *s, size_t n, dpkg_path_fn fn, void *ctx)
+static int conffile(const char *s, size_t n, const char *package,
+		    dpkg_path_fn fn, void *ctx)
 {
 	char *path;
 	int ret;
@@ -54,7 +55,7 @@ static int conffile(const char *s, size_t n, dpkg_path_fn fn, void *ctx)
 	path = strndup(s, n);
 	if (!path)
 		return -ENOMEM;
-	ret = fn(ctx, path);
+	ret = fn(ctx, package, path);
 	free(path);
 	return ret;
 }
@@ -70,29 +71,48 @@ static bool field_is(const char *line, size_t n, const char *name)
 int dpkg_parse_status(const char *buf, size_t len, dpkg_path_fn fn,
 		      void *ctx, size_t *packages, size_t *bad)
 {
-	const char *p = buf, *end = buf + len, *line;
+	const char *p = buf, *end = buf + len, *line, *v;
 	bool in_conffiles = false;
-	size_t n;
-	int ret;
+	char *package = NULL;
+	size_t n, k;
+	int ret = 0;
 
 	*packages = *bad = 0;
 	while (next_line(&p, end, &line, &n)) {
 		if (n && (line[0] == ' ' || line[0] == '\t')) {
 			if (!in_conffiles)
 				continue;	/* another field goes on */
-			ret = conffile(line, n, fn, ctx);
+			ret = conffile(line, n, package ? package : "", fn,
+				       ctx);
 			if (ret < 0)
-				return ret;
+				break;
 			*bad += ret;
+			ret = 0;
 			continue;
 		}
 		in_conffiles = false;
-		if (field_is(line, n, "Package"))
+		if (!n) {	/* a new stanza */
+			free(package);
+			package = NULL;
+		} else if (field_is(line, n, "Package")) {
 			(*packages)++;
-		else if (field_is(line, n, "Conffiles"))
+			for (v = line + 8, k = n - 8; k && is_blank(*v); k--)
+				v++;
+			while (k && is_blank(v[k - 1]))
+				k--;
+			free(package);
+			package = memchr(v, '\0', k) ? strdup("?") :
+				  strndup(v, k);
+			if (!package) {
+				ret = -ENOMEM;
+				break;
+			}
+		} else if (field_is(line, n, "Conffiles")) {
 			in_conffiles = true;
+		}
 	}
-	return 0;
+	free(package);
+	return ret;
 }
 
 int dpkg_parse_diversions(const char *buf, size_t len,

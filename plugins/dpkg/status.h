@@ -9,8 +9,13 @@
 
 #include <stddef.h>
 
-/* Receives one path; returns 0 or -errno to stop. */
-typedef int (*dpkg_path_fn)(void *ctx, const char *path);
+/*
+ * Receives one conffile @path of the package @package (the stanza's
+ * Package field, "" when it has none before the conffiles); returns 0
+ * or -errno to stop.
+ */
+typedef int (*dpkg_path_fn)(void *ctx, const char *package,
+			    const char *path);
 
 /*
  * Calls @fn for the path of every "Conffiles:" entry in the status text

@@ -3,8 +3,8 @@
 #define VHASHIFY_PLUGIN_READFILE_H
 
 /*
- * Reading a whole guest file, for plugins (compiled into each plugin
- * that uses it: plugins call no host symbols).
+ * Reading a whole guest file, for plugins, through the host's
+ * read_file() (ABI 1.1), with the messages the plugins share.
  */
 
 #include <stddef.h>
@@ -20,11 +20,5 @@
  */
 int read_guest_file(const struct vhashify_host *host, const char *path,
 		    size_t max, char **buf, size_t *len);
-
-/* The same for a file below the open directory @dirfd, never following
- * a symlink in @name (a single component). */
-int read_file_at(const struct vhashify_host *host, int dirfd,
-		 const char *name, const char *what, size_t max, char **buf,
-		 size_t *len);
 
 #endif

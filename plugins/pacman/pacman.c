@@ -11,7 +11,6 @@
  * *.pacsave and *.pacorig leftovers and the database itself are
  * configuration by nature.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 
 #define DEFAULT_DBPATH "/var/lib/pacman/"
 #define MAX_FILE_SIZE (64u << 20)
+#define MAX_PACKAGES 1000000
 
 static const char *const by_nature[] = {
 	"/**/*.pacnew", "/**/*.pacsave", "/**/*.pacorig",
@@ -59,53 +59,56 @@ static char *db_path(const struct vhashify_host *host)
 	return dbpath ? dbpath : strdup(DEFAULT_DBPATH);
 }
 
+/* DBPATH/local, the guest path of the local database, into @what. */
+static void local_path(const char *dbpath, char *what, size_t size)
+{
+	snprintf(what, size, "%s%slocal", dbpath,
+		 dbpath[strlen(dbpath) - 1] == '/' ? "" : "/");
+}
+
 /* Opens DBPATH/local inside the guest. */
 static int open_local(const struct vhashify_host *host, const char *dbpath,
 		      char *what, size_t size)
 {
-	snprintf(what, size, "%s%slocal", dbpath,
-		 dbpath[strlen(dbpath) - 1] == '/' ? "" : "/");
+	local_path(dbpath, what, size);
 	return host->open_in_guest(host, what, O_RDONLY | O_DIRECTORY);
 }
 
-static int read_local(const struct vhashify_host *host, int localfd,
-		      const char *local, struct backup *b)
+/* Reads every package's files of the local database @local. */
+static int read_local(const struct vhashify_host *host, const char *local,
+		      struct backup *b)
 {
-	size_t packages = 0, bad = 0, n, len;
-	struct dirent *de;
-	char *what, *buf;
-	int pkgfd, ret = 0;
-	DIR *d;
+	size_t packages = 0, bad = 0, n, len, count, i;
+	char **names, *what, *buf;
+	int ret;
 
-	d = fdopendir(localfd);
-	if (!d) {
-		close(localfd);
-		return -errno;
+	ret = host->list_dir(host, local, MAX_PACKAGES, &names, &count);
+	if (ret) {
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot read '%s': %s",
+			  local, ret == -EFBIG ? "too many packages" :
+			  strerror(-ret));
+		return ret;
 	}
-	while (!ret && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	for (i = 0; !ret && i < count; i++) {
+		if (names[i][0] == '.')
 			continue;
-		/* each package is a directory; never follow a symlink */
-		pkgfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
-			       O_NOFOLLOW | O_CLOEXEC);
-		if (pkgfd < 0)
-			continue;	/* ALPM_DB_VERSION and the like */
-		if (asprintf(&what, "%s/%s/files", local, de->d_name) < 0) {
-			close(pkgfd);
+		if (asprintf(&what, "%s/%s/files", local, names[i]) < 0) {
 			ret = -ENOMEM;
 			break;
 		}
-		ret = read_file_at(host, pkgfd, "files", what, MAX_FILE_SIZE,
-				   &buf, &len);
-		close(pkgfd);
+		/* each package is a directory: ALPM_DB_VERSION is not */
+		ret = read_guest_file(host, what, MAX_FILE_SIZE, &buf, &len);
 		if (ret == -ENOENT)
 			host->log(host, VHASHIFY_LOG_WARNING,
 				  "'%s' is missing", what);
 		free(what);
-		if (ret == -ENOENT) {
+		if (ret == -ENOENT || ret == -ENOTDIR) {
 			ret = 0;
 			continue;
 		}
+		if (!ret)
+			ret = host->reason(host, "backup file of package %s",
+					   names[i]);
 		if (ret)
 			break;
 		packages++;
@@ -113,7 +116,7 @@ static int read_local(const struct vhashify_host *host, int localfd,
 		bad += n;
 		free(buf);
 	}
-	closedir(d);
+	free(names);
 	if (ret)
 		return ret;
 	if (bad)
@@ -151,25 +154,23 @@ static int pacman_list(const struct vhashify_host *host,
 	struct backup b = { .emit = emit, .ctx = ctx };
 	char *dbpath = db_path(host), what[4096];
 	size_t i;
-	int fd, ret;
+	int ret;
 
 	if (!dbpath)
 		return -ENOMEM;
-	ret = emit(ctx, DEFAULT_DBPATH, 0);
+	ret = host->reason(host, "pacman's database");
+	if (!ret)
+		ret = emit(ctx, DEFAULT_DBPATH, 0);
 	if (!ret && dbpath[0] == '/')
 		ret = emit(ctx, dbpath, 0);
+	if (!ret)
+		ret = host->reason(host, "a leftover beside a backup file");
 	for (i = 0; !ret && i < sizeof(by_nature) / sizeof(*by_nature); i++)
 		ret = emit(ctx, by_nature[i], VHASHIFY_EMIT_GLOB);
 	if (ret)
 		goto out;
-	fd = open_local(host, dbpath, what, sizeof(what));
-	if (fd < 0) {
-		ret = fd;
-		host->log(host, VHASHIFY_LOG_ERROR, "cannot open '%s': %s",
-			  what, strerror(-fd));
-		goto out;
-	}
-	ret = read_local(host, fd, what, &b);
+	local_path(dbpath, what, sizeof(what));
+	ret = read_local(host, what, &b);
 out:
 	free(dbpath);
 	return ret;

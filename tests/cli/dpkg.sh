@@ -7,7 +7,7 @@
 require_root
 command -v dpkg-deb >/dev/null && command -v dpkg >/dev/null ||
 	skip_all "dpkg and dpkg-deb are needed"
-plan 19
+plan 22
 
 # mkdeb NAME VERSION CONFFILES-TEXT FILE...: builds $T/NAME_VERSION.deb
 # with the given files (relative paths under /usr/share/NAME etc.)
@@ -100,6 +100,17 @@ check "package files that are not conffiles are linked" \
 	eval 'same_inode "$T/g1/$A/data" "$T/g2/$A/data" &&
 	      same_inode "$T/g1/usr/share/beta/data" "$T/g2/usr/share/beta/data" &&
 	      same_inode "$T/g1/usr/share/merged/data" "$T/g2/usr/share/merged/data"'
+# -vv names, for each private file, why (ABI 1.1 reasons)
+run_vh --store "$T/s" -vv --dry-run "$T/g1"
+cat "$T/out" "$T/err" >"$T/vv"
+vv_has() { grep -qF -- "$1" "$T/vv" || { diag "$(grep skipped "$T/vv")"; false; }; }
+check "-vv: a conffile is private as a conffile of its package" \
+	eval 'vv_has "skipped '"'"'$T/g1/$A/with space.conf'"'"': excluded (dpkg: conffile of package alpha)" &&
+	      vv_has "skipped '"'"'$T/g1/usr/share/gamma/kept.conf'"'"': excluded (dpkg: conffile of package gamma)"'
+check "-vv: a diverted conffile names the original" \
+	vv_has "skipped '$T/g1/usr/share/beta/settings.conf.distrib': excluded (dpkg: diverted conffile /usr/share/beta/settings.conf)"
+check "-vv: a leftover beside a conffile says so" \
+	vv_has "skipped '$T/g1/$A/dropped.conf.dpkg-old': excluded (dpkg: a leftover beside a conffile)"
 for g in g1 g2; do
 	find "$T/$g/var/lib/dpkg" -type f -exec md5sum {} + |
 		sed "s|$T/$g||" | sort >"$T/$g.db.after"

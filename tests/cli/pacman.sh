@@ -6,7 +6,7 @@
 require_root
 command -v pacman >/dev/null && command -v bsdtar >/dev/null ||
 	skip_all "pacman and bsdtar are needed"
-plan 9
+plan 10
 
 # a package made by hand: makepkg refuses to run as root
 P=$T/pkg
@@ -65,6 +65,9 @@ check "with a DBPath of its own, backup files are not linked" \
 	eval '! same_inode "$T/c1/$A/with space.conf" "$T/c2/$A/with space.conf"'
 check "a database outside /var is never linked" \
 	test "$(stat -c %h "$T/c1/srv/pacdb/local/pa-1-1/desc")" = 1
+run_vh --store "$T/s" --pkgmgr=pacman -vv --dry-run "$T/g1"
+check "-vv: a backup file is private as one of its package" \
+	eval 'cat "$T/out" "$T/err" | grep -qF "skipped '"'"'$T/g1/$A/with space.conf'"'"': excluded (pacman: backup file of package pa-1-1)"'
 ok=yes
 for g in g1 g2 c1 c2; do
 	find "$T/$g$(sed -n 's/^DBPath = //p' "$T/$g/etc/pacman.conf")" \

@@ -6,10 +6,10 @@
 
 #include "status.h"
 
-static int path_seen(void *ctx, const char *path)
+static int path_seen(void *ctx, const char *package, const char *path)
 {
 	/* every path handed out is absolute and NUL-free by contract */
-	if (path[0] != '/')
+	if (path[0] != '/' || !package)
 		__builtin_trap();
 	(void)ctx;
 	return 0;
