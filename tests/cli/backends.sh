@@ -3,7 +3,7 @@
 # table with a drop-in, an out-of-tree plugin built from the public
 # header alone, and --pkgmgr=none with --exclude-from.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
-plan 28
+plan 29
 
 P=$T/plugins
 mkdir -p "$P"
@@ -156,6 +156,9 @@ check "files not listed are linked" \
 	      same_inode "$T/n1/usr/lib/d" "$T/n2/usr/lib/d"'
 check "a ** pattern keeps its files out" \
 	eval '! same_inode "$T/n1/opt/x" "$T/n2/opt/x"'
+run_vh -vv --dry-run --pkgmgr=none --exclude-from "$T/list" --store "$T/s" "$T/n1"
+check "-vv names the exclude list that keeps a file out" \
+	eval 'cat "$T/out" "$T/err" | grep -qF "skipped '"'"'$T/n1/opt/x'"'"': excluded (exclude-file: list $T/list)"'
 
 printf -- '- /ok\nrelative/path\n' >"$T/bad-list"
 run_vh --pkgmgr=none --exclude-from "$T/bad-list" --store "$T/s" "$T/n1"
