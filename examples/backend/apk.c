@@ -12,54 +12,35 @@
  * it needs nothing but <vhashify/backend.h>, found through pkg-config.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <vhashify/backend.h>
 
 #define DB "/lib/apk/db/installed"
 #define MAX_DB (64u << 20)
 
-/* Reads the whole database; the host resolves the path in the guest. */
+static const char *const options[] = { "db", NULL };
+
+/*
+ * Reads the whole database: the host resolves the path inside the guest
+ * and refuses anything but a regular file (ABI 1.1). Option "db" of
+ * vhashify.yaml's backend-options moves it.
+ */
 static int read_db(const struct vhashify_host *host, char **buf, size_t *len)
 {
-	size_t cap = 65536, n = 0;
-	ssize_t r;
-	char *b = malloc(cap + 1), *nb;
-	int fd = host->open_in_guest(host, DB, O_RDONLY | O_NONBLOCK);
+	const char *db = host->option(host, "db");
+	int ret;
 
-	if (fd < 0 || !b) {
-		free(b);
-		if (fd >= 0)
-			close(fd);
-		host->log(host, VHASHIFY_LOG_ERROR, "cannot open '" DB "': %s",
-			  strerror(fd < 0 ? -fd : ENOMEM));
-		return fd < 0 ? fd : -ENOMEM;
-	}
-	while ((r = read(fd, b + n, cap - n)) > 0) {
-		n += r;
-		if (n == cap) {
-			if (cap >= MAX_DB || !(nb = realloc(b, 2 * cap + 1))) {
-				close(fd);
-				free(b);
-				return -EFBIG;
-			}
-			b = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	if (r < 0) {
-		free(b);
-		return -EIO;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
+	if (!db)
+		db = DB;
+	ret = host->read_file(host, db, MAX_DB, buf, len);
+	if (ret)
+		host->log(host, VHASHIFY_LOG_ERROR, "cannot read '%s': %s", db,
+			  ret == -ENXIO ? "not a regular file" :
+			  strerror(-ret));
+	return ret;
 }
 
 static int apk_list(const struct vhashify_host *host, vhashify_emit_fn emit,
@@ -69,6 +50,9 @@ static int apk_list(const struct vhashify_host *host, vhashify_emit_fn emit,
 	size_t len, packages = 0, configs = 0;
 	int ret;
 
+	/* a 1.1 host lends what this plugin uses; a 1.0 host does not */
+	if (!VHASHIFY_HOST_HAS(host, read_file))
+		return -ENOTSUP;
 	ret = emit(ctx, "/lib/apk/db", 0);
 	if (!ret)
 		ret = emit(ctx, "/etc/**/*.apk-new", VHASHIFY_EMIT_GLOB);
@@ -81,6 +65,9 @@ static int apk_list(const struct vhashify_host *host, vhashify_emit_fn emit,
 		if (!strncmp(line, "P:", 2)) {
 			packages++;
 			dir[0] = '\0';
+			/* shown by vhashify -vv for the files that follow */
+			ret = host->reason(host, "file in /etc of package %s",
+					   line + 2);
 		} else if (!strncmp(line, "F:", 2)) {
 			snprintf(dir, sizeof(dir), "%s", line + 2);
 		} else if (!strncmp(line, "R:", 2) &&
@@ -103,6 +90,8 @@ static const struct vhashify_backend backend = {
 	.name = "apk",
 	.description = "apk database of Alpine guests (example)",
 	.list_exclusions = apk_list,
+	.version = "1.1",
+	.options = options,
 };
 
 const struct vhashify_backend *vhashify_backend_v1(void)
