@@ -24,7 +24,7 @@ struct guest_conf {
 	char *backend;		/* NULL: the detection table decides */
 	char **exclude_lists;	/* NULL-terminated, or NULL */
 	char **share_config;	/* patterns, NULL-terminated, or NULL */
-	struct backend_option *options;	/* this guest's, over the global */
+	struct backend_option *options;	/* over the global ones */
 	size_t n_options;
 };
 
@@ -48,7 +48,7 @@ struct conf {
 	char **share_config;
 	struct guest_conf *guests;
 	size_t n_guests;
-	struct backend_option *options;	/* backend-options: for all guests */
+	struct backend_option *options;	/* backend-options: of all */
 	size_t n_options;
 };
 

@@ -72,7 +72,7 @@ struct matcher {
 	size_t max_toks;	/* the most tokens of a glob */
 	char **reasons;		/* interned: [0] is NULL, no reason */
 	uint32_t n_reasons;
-	uint32_t *rtab;		/* open addressing over reasons, 0 free */
+	uint32_t *rtab;		/* hash table of reasons, 0 free */
 	size_t rcap;
 	uint32_t why;		/* of the rules added now */
 };

@@ -73,9 +73,8 @@ struct portage {
 	char *eprefix;			/* "" or "/gentoo": no '/' last */
 	struct pconf_vars expand;	/* portage's expansion map */
 	struct pconf_list protect, mask;
-	struct pconf_vars from;		/* entry -> the file that added it,
-					 * under "+" for CONFIG_PROTECT and
-					 * "-" for the mask */
+	/* "+ENTRY" (CONFIG_PROTECT), "-ENTRY" (mask) -> its file */
+	struct pconf_vars from;
 	char **profiles;		/* guest paths, in stacking order */
 	size_t n_profiles;
 };
@@ -702,7 +701,7 @@ static int predefine(struct portage *p)
 
 	if (!root)
 		return -ENOMEM;
-	values[2] = values[3] = root;	/* EROOT, ESYSROOT: EPREFIX + "/" */
+	values[2] = values[3] = root;	/* EROOT, ESYSROOT */
 	for (i = 0; !ret && i < sizeof(names) / sizeof(*names); i++)
 		ret = pconf_set(&p->expand, names[i], values[i]);
 	free(root);

@@ -80,7 +80,7 @@ static int setup(void **state)
 	assert_int_equal(mkfifo(p, 0644), 0);
 	sub("etc/null", p, sizeof(p));
 	if (mknod(p, S_IFCHR | 0644, makedev(1, 3)))
-		assert_int_equal(symlink("/dev/null", p), 0);	/* not root */
+		assert_int_equal(symlink("/dev/null", p), 0); /* no root */
 	assert_int_equal(guest_open(&g, NULL, root), 0);
 	host_init(&host, &g, NULL, NULL, NULL);
 	host.plugin = "test";

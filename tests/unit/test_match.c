@@ -568,7 +568,8 @@ static void test_reasons(void **state)
 
 	/* thousands of reasons: each kept once, each still found */
 	for (i = 0; i < 5000; i++) {
-		snprintf(text, sizeof(text), "conffile of package p%d", i % 2500);
+		snprintf(text, sizeof(text), "conffile of package p%d",
+			 i % 2500);
 		assert_int_equal(matcher_set_reason(m, text), 0);
 		snprintf(text, sizeof(text), "/p/%d", i);
 		assert_int_equal(matcher_add_path(m, text, false), 0);
