@@ -3,23 +3,24 @@
 # built against an installed vhashify with pkg-config alone, that reads
 # its options from vhashify.yaml (global and per guest) and the guest
 # through the host's services (read_file, list_dir, read_link,
-# glob_escape, reason), chosen by its drop-in rule in detectdir; an
-# option it does not declare is an error with file and line; a plugin
-# built for ABI 1.0 still loads and works.
-# (The .pc is read with PKG_CONFIG_SYSROOT_DIR as install.sh does; once
-# it is relocatable and rules have a priority, this test can use both.)
+# glob_escape, reason), chosen by its drop-in rule in detectdir, whose
+# priority puts it before the shipped rules; an option it does not
+# declare is an error with file and line; a plugin built for ABI 1.0
+# still loads and works. The installed .pc is found by PKG_CONFIG_PATH
+# alone: it names its directories relative to itself.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 [ -n "${TOP_BUILDDIR:-}" ] || skip_all "TOP_BUILDDIR is not set"
 command -v pkg-config >/dev/null || skip_all "pkg-config is needed"
 command -v timeout >/dev/null || skip_all "timeout is needed"
-plan 18
+plan 19
 
 D=$T/dest
 make -C "$TOP_BUILDDIR" install DESTDIR="$D" >"$T/install.log" 2>&1 ||
 	{ diag "$(tail -n 20 "$T/install.log")"; skip_all "make install failed"; }
 pc=$(find "$D" -name vhashify-backend.pc)
-export PKG_CONFIG_PATH="$(dirname "$pc")" PKG_CONFIG_SYSROOT_DIR="$D"
+unset PKG_CONFIG_SYSROOT_DIR
+export PKG_CONFIG_PATH="$(dirname "$pc")"
 plugindir=$(pkg-config --variable=plugindir vhashify-backend)
 detectdir=$(pkg-config --variable=detectdir vhashify-backend)
 
@@ -137,7 +138,8 @@ if ${CC:-cc} $(pkg-config --cflags vhashify-backend) -shared -fPIC \
 	-fvisibility=hidden -Wall -Wextra -Werror -o "$T/kit.so" "$T/kit.c" \
 	2>"$T/cc.err" &&
    install -D -m 0755 "$T/kit.so" "$plugindir/kit.so" &&
-   printf 'rules:\n  - backend: kit\n    exists: /kit\n' >"$T/50-kit.yaml" &&
+   printf 'rules:\n  - backend: kit\n    priority: 10\n    exists: /kit\n' \
+	>"$T/50-kit.yaml" &&
    install -D -m 0644 "$T/50-kit.yaml" "$detectdir/50-kit.yaml"
 then
 	pass "a 1.1 plugin builds against the installed kit with pkg-config alone"
@@ -150,7 +152,8 @@ install -m 0755 "$TEST_PLUGIN_DIR/old10.so" "$plugindir/old10.so"
 
 # the installed vhashify's plugins and configuration
 export VHASHIFY_PLUGIN_DIR="$plugindir"
-export VHASHIFY_SYSCONFDIR="$(dirname "$detectdir")"
+unset VHASHIFY_SYSCONFDIR
+export VHASHIFY_CONFIG_DIR="$(dirname "$detectdir")"
 
 run_vh --list-backends
 check "--list-backends shows the plugin's version and ABI" \
@@ -191,6 +194,12 @@ run_vh --config "$C" --detect k1 k2
 check "--detect chooses the plugin by its rule in detectdir" \
 	eval 'out_has "$T/guests/k1: kit ($detectdir/50-kit.yaml line 2)" &&
 	      out_has "$T/guests/k2: kit ($detectdir/50-kit.yaml line 2)"'
+# a guest with a dpkg database too: both apply, the drop-in's first
+mkfile "$T/guests/kd/kit/db" "alpha"
+mkfile "$T/guests/kd/var/lib/dpkg/status" ""
+run_vh --config "$C" --detect kd
+check "its priority puts the drop-in rule before the shipped dpkg rule" \
+	eval 'out_has "$T/guests/kd: kit ($detectdir/50-kit.yaml line 2) + dpkg ("'
 run_vh --config "$C" -vv --store "$T/s" k1 k2
 check "a run with the kit's plugin exits 0" status_is 0
 private() { ! same_inode "$T/guests/k1/$1" "$T/guests/k2/$1"; }
