@@ -12,6 +12,7 @@
 #include "log.h"
 #include "match.h"
 #include "plugin.h"
+#include "store.h"
 #include "yamlfile.h"
 
 const char *const conf_default_guest_paths[] = {
@@ -54,6 +55,7 @@ void conf_release(struct conf *c)
 	for (i = 0; i < c->n_guests; i++) {
 		free(c->guests[i].name);
 		free(c->guests[i].backend);
+		free(c->guests[i].group);
 		yaml_file_free_strings(c->guests[i].exclude_lists);
 		yaml_file_free_strings(c->guests[i].share_config);
 		free_options(c->guests[i].options, c->guests[i].n_options);
@@ -276,6 +278,17 @@ static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 			ret = read_share_config(y, gv, &g->share_config);
 		} else if (key && !strcmp(key, "backend-options")) {
 			ret = read_options(y, gv, &g->options, &g->n_options);
+		} else if (key && !strcmp(key, "group")) {
+			const char *grp = yaml_file_scalar(gv);
+
+			if (!store_valid_group(grp))
+				return yaml_file_bad(y, gv, "'group' must be "
+						     "1 to 32 of a-z, 0-9, "
+						     "'-' and '_', a letter "
+						     "or digit first");
+			free(g->group);
+			g->group = strdup(grp);
+			ret = g->group ? 0 : -ENOMEM;
 		} else {
 			return yaml_file_unknown_key(y, gk);
 		}

@@ -26,6 +26,8 @@ struct guest_conf {
 	char **share_config;	/* patterns, NULL-terminated, or NULL */
 	struct backend_option *options;	/* over the global ones */
 	size_t n_options;
+	char *group;		/* trust group (store_valid_group), NULL:
+				 * the default group */
 };
 
 struct conf {

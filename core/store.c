@@ -773,6 +773,92 @@ void store_object_name(const struct digest *d, uint64_t meta_id,
 		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
 }
 
+bool store_valid_group(const char *group)
+{
+	size_t n;
+
+	if (!group || !((*group >= 'a' && *group <= 'z') ||
+			(*group >= '0' && *group <= '9')))
+		return false;
+	n = strspn(group, "abcdefghijklmnopqrstuvwxyz0123456789-_");
+	return !group[n] && n <= STORE_GROUP_MAX;
+}
+
+bool store_default_group(const char *group)
+{
+	return !group || !strcmp(group, "default");
+}
+
+void store_group_object_name(const struct digest *d, uint64_t meta_id,
+			     const char *group, unsigned int sibling,
+			     char name[STORE_NAME_MAX])
+{
+	int n;
+
+	if (store_default_group(group)) {
+		store_object_name(d, meta_id, sibling, name);
+		return;
+	}
+	store_object_name(d, meta_id, 0, name);
+	n = strlen(name);
+	n += snprintf(name + n, STORE_NAME_MAX - n, "@%.*s", STORE_GROUP_MAX,
+		      group);
+	if (sibling)
+		snprintf(name + n, STORE_NAME_MAX - n, ".%u", sibling);
+}
+
+size_t store_name_group(const char *name, const char **group)
+{
+	const char *at = strchr(name, '@');
+
+	if (!at)
+		return 0;
+	*group = at + 1;
+	return strcspn(at + 1, ".");
+}
+
+int store_each_name(struct store *s,
+		    int (*fn)(ino_t ino, const char *name, void *arg),
+		    void *arg)
+{
+	char name[3 + NAME_MAX + 1];
+	struct dirent *de, *e;
+	DIR *top, *sub;
+	int fd, ret = 0;
+
+	if (s->objfd < 0)
+		return 0;	/* a store not made yet has no objects */
+	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(top = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (!ret && (de = readdir(top))) {
+		if (fanout_index(de->d_name) < 0)
+			continue;	/* not ours: verify reports it */
+		fd = open_entry(s, s->objfd, de->d_name, O_RDONLY, true, 0);
+		if (fd < 0)
+			continue;	/* likewise */
+		sub = fdopendir(fd);
+		if (!sub) {
+			close(fd);
+			ret = -errno;
+			break;
+		}
+		while (!ret && (e = readdir(sub))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(name, sizeof(name), "%.2s/%s", de->d_name,
+				 e->d_name);
+			ret = fn(e->d_ino, name, arg);
+		}
+		closedir(sub);
+	}
+	closedir(top);
+	return ret;
+}
+
 void store_content_name(const struct digest *d, unsigned int sibling,
 			char name[STORE_NAME_MAX])
 {
@@ -1077,7 +1163,15 @@ int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
 		return -EINVAL;
 	errno = 0;
 	*meta_id = strtoull(dash + 1, &end, 16);
-	if (errno || end != dash + 17 || (*end && *end != '.'))
+	if (errno || end != dash + 17)
+		return -EINVAL;
+	if (*end == '@') {	/* a trust group's object */
+		n = strcspn(end + 1, ".");
+		if (!n || n > STORE_GROUP_MAX)
+			return -EINVAL;
+		end += 1 + n;
+	}
+	if (*end && *end != '.')
 		return -EINVAL;
 	return 0;
 }

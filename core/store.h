@@ -7,11 +7,13 @@
  *
  *   STORE/config            format version and hash method
  *   STORE/lock              flock()ed by every run that uses the store
- *   STORE/objects/ab/cdef...-0123456789abcdef[.N]
+ *   STORE/objects/ab/cdef...-0123456789abcdef[@GROUP][.N]
  *                           one inode per content digest (hex, fanned
- *                           out by its first byte) and metadata key id;
- *                           ".N" siblings take over when an object has
- *                           as many links as the filesystem allows
+ *                           out by its first byte), metadata key id and
+ *                           trust group ("@GROUP" only for a group
+ *                           other than the default one); ".N" siblings
+ *                           take over when an object has as many links
+ *                           as the filesystem allows
  *   STORE/tmp/              named temporaries where O_TMPFILE is missing
  *   STORE/immutable-pending there while a run may have cleared the
  *                           immutable flag of an object (immutable.h)
@@ -35,8 +37,11 @@
 #include "hash.h"
 
 #define STORE_FORMAT 1
-/* "ab/" + rest of the hex digest + "-" + 16 hex + ".NNNN" + NUL */
-#define STORE_NAME_MAX (DIGEST_HEX_MAX + 32)
+/* the longest trust group name (see store_valid_group) */
+#define STORE_GROUP_MAX 32
+/* "ab/" + rest of the hex digest + "-" + 16 hex + "@" GROUP + ".NNNN"
+ * + NUL */
+#define STORE_NAME_MAX (DIGEST_HEX_MAX + 32 + 1 + STORE_GROUP_MAX)
 /* siblings tried before giving up on one content */
 #define STORE_MAX_SIBLINGS 1000
 /* times one walk of names looks again at a name that appeared */
@@ -123,6 +128,46 @@ bool store_object_full(const struct store *s, const struct stat *st);
 /* Writes the object name for a digest, metadata id and sibling index. */
 void store_object_name(const struct digest *d, uint64_t meta_id,
 		       unsigned int sibling, char name[STORE_NAME_MAX]);
+
+/*
+ * Trust groups: guests of different groups never share an object (in
+ * hardlink mode without --immutable), since the group is part of the
+ * object's name. The default group (NULL, or "default") has no part in
+ * the name, so objects made before groups existed keep their names.
+ */
+
+/*
+ * Whether @group may name a trust group: 1 to STORE_GROUP_MAX of
+ * a-z, 0-9, '-' and '_', a letter or digit first.
+ */
+bool store_valid_group(const char *group);
+
+/* Whether @group is the default group: NULL or "default". */
+bool store_default_group(const char *group);
+
+/*
+ * store_object_name() for an object of trust group @group (NULL or
+ * "default": the default group's name, store_object_name's).
+ */
+void store_group_object_name(const struct digest *d, uint64_t meta_id,
+			     const char *group, unsigned int sibling,
+			     char name[STORE_NAME_MAX]);
+
+/*
+ * The trust group in object name @name: points *group at it and
+ * returns its length, or returns 0 for the default group.
+ */
+size_t store_name_group(const char *name, const char **group);
+
+/*
+ * Calls @fn for every entry of the fan-out directories with its inode
+ * number and name ("ab/cdef-..."), from readdir alone: no stat, so as
+ * cheap as opening the store. Stops at the first non-zero return and
+ * returns it; returns -errno when the store cannot be read.
+ */
+int store_each_name(struct store *s,
+		    int (*fn)(ino_t ino, const char *name, void *arg),
+		    void *arg);
 
 /*
  * Writes the name of a content-only object (--method=reflink): its
@@ -233,7 +278,8 @@ int store_each_object(struct store *s,
 
 /*
  * Splits object name @name into its content digest and metadata id;
- * sets *content for a content-only object (no metadata id).
+ * sets *content for a content-only object (no metadata id). A trust
+ * group in the name is accepted (see store_name_group).
  * Returns 0, or -EINVAL when @name is not an object name.
  */
 int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
