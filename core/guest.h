@@ -35,6 +35,8 @@ struct guest {
 	struct matcher *excludes;	/* what is never shared */
 	struct vserver_guest *vserver;	/* a util-vserver guest's settings,
 					 * or NULL */
+	const char *group;	/* its trust group (group: in vhashify.yaml),
+				 * NULL: the default group */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "link.h"
 #include "log.h"
 #include "multilink.h"
+#include "objmap.h"
 #include "progress.h"
 #include "store.h"
 #include "tmpname.h"
@@ -200,6 +201,36 @@ static off_t allocated(off_t bytes, const struct stat *st)
 }
 
 /*
+ * Checks the object the guest file @e is a link to (objmap.h): returns
+ * OBJMAP_OK, OBJMAP_OTHER_GROUP when it is to be relinked to an object
+ * of the guest's own trust group, or else skips it (the first guest
+ * file met of an object written since it was stored fails, and the
+ * run with it).
+ */
+static int check_object(struct guest_run *r, const struct walk_entry *e)
+{
+	char msg[LOG_MSG_MAX];
+	bool first;
+	int ret;
+
+	if (!r->params.map)
+		return OBJMAP_OK;
+	ret = objmap_check_entry(r->params.map, e->dirfd, e->name, &e->st,
+				 r->params.group, &first);
+	if (first) {
+		objmap_report(r->params.map, &e->st, r->g->prefix, e->path,
+			      msg);
+		tally_fail(r->t, r->g->prefix, e->path, 0, msg);
+	} else if (ret == OBJMAP_MODIFIED) {
+		skip(r, e, SKIP_WRITTEN);
+	} else if (ret < 0) {
+		skip(r, e, ret == -EACCES || ret == -EPERM ?
+		     SKIP_UNREADABLE : SKIP_CHANGED);
+	}
+	return ret;
+}
+
+/*
  * Unifies the shareable regular file @e: returns true when it replaced
  * the entry, so that its directory gets its mtime back.
  */
@@ -215,9 +246,17 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
 		return false;	/* stopping: no new file */
 	if (!o->refresh && !r->g->reflink &&
 	    store_is_object(r->g->store, &e->st)) {
-		r->t->unified++;
-		note(2, "unified '%s%s'", qs(r->g->prefix), qs(e->path));
-		return false;
+		switch (check_object(r, e)) {
+		case OBJMAP_OK:
+			r->t->unified++;
+			note(2, "unified '%s%s'", qs(r->g->prefix),
+			     qs(e->path));
+			return false;
+		case OBJMAP_OTHER_GROUP:
+			break;	/* to an object of its own group */
+		default:
+			return false;	/* said and counted */
+		}
 	}
 	/* a store object made immutable by --immutable is unified above
 	 * or by unify_file(); a guest's own is left alone */
@@ -511,6 +550,25 @@ static void fail(const char *path, int err, void *arg)
 	tally_fail(r->t, r->g->prefix, path, err, msg);
 }
 
+const char *hashify_group(const struct hashify *h, const struct guest *g)
+{
+	if (g->reflink || h->opt->immutable || store_is_immutable(g->store) ||
+	    store_default_group(g->group))
+		return NULL;
+	return g->group;
+}
+
+/* The map of the objects of @g's store, or NULL. */
+static struct objmap *map_of(const struct hashify *h, const struct guest *g)
+{
+	int i;
+
+	for (i = 0; h->maps && i < h->n_stores; i++)
+		if (h->stores[i] == g->store)
+			return h->maps[i];
+	return NULL;
+}
+
 void hashify_guest(const struct hashify *h, struct guest *g,
 		   struct tally *t)
 {
@@ -526,6 +584,8 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 			.ignore_mtime = h->opt->ignore_mtime,
 			.immutable = h->opt->immutable,
 			.guest = g->prefix,
+			.group = hashify_group(h, g),
+			.map = g->reflink ? NULL : map_of(h, g),
 		},
 		.links = MULTILINK_INIT,
 	};

@@ -14,11 +14,23 @@
 #include "match.h"
 #include "report.h"
 
+struct objmap;
+
 struct hashify {
 	const struct options *opt;
 	struct store **stores;	/* to recognise a store inside a guest */
+	struct objmap **maps;	/* by store: its objects (objmap.h), NULL
+				 * for none */
 	int n_stores;
 };
+
+/*
+ * The trust group whose objects guest @g links to: its own in hardlink
+ * mode without --immutable, where linked guests share writable inodes;
+ * NULL (the default group, shared by all) with --immutable or reflink,
+ * where no guest can change what another sees.
+ */
+const char *hashify_group(const struct hashify *h, const struct guest *g);
 
 /* Hashifies guest @g into its store, adding what was done to @t. */
 /*

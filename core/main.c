@@ -38,6 +38,7 @@
 #include "hashify.h"
 #include "host.h"
 #include "immutable.h"
+#include "objmap.h"
 #include "log.h"
 #include "maint.h"
 #include "migrate.h"
@@ -264,6 +265,8 @@ static int choose_backend(struct run *r, struct guest *g)
 	const char *forced = r->opt.pkgmgr ? r->opt.pkgmgr :
 			     gc && gc->backend ? gc->backend :
 			     g->vserver ? g->vserver->backend : NULL;
+
+	g->group = gc ? gc->group : NULL;	/* trust group */
 	const struct plugin *p;
 	struct host host;
 	int ret;
@@ -941,6 +944,7 @@ static void hashify_one(int i, void *arg)
 
 	rep->guest = g->path;
 	rep->method = g->reflink ? "reflink" : "hardlink";
+	rep->group = hashify_group(&hr->h, g);
 	rep->backend = g->backend_names;
 	rep->t = t;
 	progress_guest(g->name ? g->name : g->path);
@@ -959,7 +963,8 @@ static void hashify_one(int i, void *arg)
 		if (r->opt.json || !r->guests[hr->reported].excludes)
 			continue;
 		progress_end();
-		report_guest(rep->guest, rep->method, rep->t, r->opt.dry_run);
+		report_guest(rep->guest, rep->method, rep->group, rep->t,
+			     r->opt.dry_run);
 	}
 	pthread_mutex_unlock(&hr->lock);
 }
@@ -981,6 +986,32 @@ static void catch_stop_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/*
+ * The objects of every store, by inode (objmap.h), so that the run
+ * notices an object written since it was stored. Only -ENOMEM fails:
+ * a store that cannot be read is said, and its objects go unchecked.
+ */
+static int load_maps(struct hashify *h)
+{
+	int i, ret;
+
+	h->maps = calloc(h->n_stores, sizeof(*h->maps));
+	if (!h->maps)
+		return -ENOMEM;
+	for (i = 0; i < h->n_stores; i++) {
+		if (!h->stores[i])
+			continue;
+		ret = objmap_load(h->stores[i], &h->maps[i]);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret)
+			warning("cannot read the objects of store '%s': %s; "
+				"not checked against their names",
+				qs(store_path(h->stores[i])), strerror(-ret));
+	}
+	return 0;
+}
+
 static int run_hashify(struct run *r, int guests_failed, double start)
 {
 	struct hashify_run hr = {
@@ -993,9 +1024,10 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	struct tally total = { 0 };
+	unsigned long written = 0;
 	int i;
 
-	if (!hr.rep || !hr.t || !hr.done) {
+	if (!hr.rep || !hr.t || !hr.done || load_maps(&hr.h)) {
 		error("out of memory");
 		total.failed = 1;
 		goto out;
@@ -1012,14 +1044,22 @@ static int run_hashify(struct run *r, int guests_failed, double start)
 	closer_stop();
 	for (i = 0; i < r->n_guests; i++)
 		tally_add(&total, &hr.t[i]);
-	if (r->opt.json)
+	if (r->opt.json) {
 		report_json(hr.rep, r->n_guests, &total, now() - start,
 			    r->opt.dry_run);
-	else
+	} else {
 		report_total(&total, now() - start, r->opt.dry_run);
+		report_groups(hr.rep, r->n_guests, r->opt.dry_run);
+	}
 	for (i = 0; i < r->n_guests; i++)
 		tally_release(&hr.t[i]);
 out:
+	for (i = 0; hr.h.maps && i < hr.h.n_stores; i++) {
+		if (hr.h.maps[i])
+			written += objmap_modified(hr.h.maps[i]);
+		objmap_free(hr.h.maps[i]);
+	}
+	free(hr.h.maps);
 	free(hr.done);
 	free(hr.t);
 	free(hr.rep);
@@ -1028,7 +1068,8 @@ out:
 		      "reached are left as they were", (int)hashify_stop);
 		return 128 + hashify_stop;
 	}
-	return total.failed || guests_failed ? EXIT_FAILED : EXIT_OK;
+	return total.failed || guests_failed || written ? EXIT_FAILED :
+	       EXIT_OK;
 }
 
 /*

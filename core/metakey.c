@@ -250,6 +250,26 @@ out_release:
 	return ret;
 }
 
+uint64_t metakey_id_as(const struct metakey *k, bool ignore_mtime)
+{
+	struct metakey c = *k;
+	struct encoder e = { NULL, 0 };
+	uint64_t id;
+
+	if (ignore_mtime == k->ignore_mtime)
+		return k->id;
+	c.ignore_mtime = ignore_mtime;
+	encode(&c, &e);
+	e.buf = malloc(e.len);
+	if (!e.buf)
+		return 0;
+	e.len = 0;
+	encode(&c, &e);
+	id = XXH3_64bits(e.buf, e.len);
+	free(e.buf);
+	return id;
+}
+
 void metakey_release(struct metakey *k)
 {
 	free_xattrs(k->xattrs, k->n_xattrs);

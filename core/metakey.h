@@ -89,6 +89,13 @@ void metakey_release(struct metakey *k);
 bool metakey_equal(const struct metakey *a, const struct metakey *b);
 
 /*
+ * The id @k would have with @ignore_mtime: to tell whether a name's key
+ * was made with or without --ignore-mtime from one read of the file.
+ * Returns 0 when out of memory (no key has id 0 but by chance).
+ */
+uint64_t metakey_id_as(const struct metakey *k, bool ignore_mtime);
+
+/*
  * Gives the open file @fd the metadata of @k: owner, permission bits,
  * exactly @k's xattrs (any other the file has, such as an access ACL
  * inherited from a directory's default ACL or a label given on

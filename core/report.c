@@ -25,6 +25,7 @@ static const char *const reason_names[SKIP_REASONS] = {
 	[SKIP_TOO_MANY_LINKS] = "too many links",
 	[SKIP_IMMUTABLE] = "immutable flag",
 	[SKIP_SPARSE] = "sparse",
+	[SKIP_WRITTEN] = "written object",
 };
 
 const char *skip_reason_name(enum skip_reason r)
@@ -87,12 +88,13 @@ static const char *human(int64_t bytes, char *buf, size_t size)
 	return buf;
 }
 
-void report_guest(const char *guest, const char *method,
+void report_guest(const char *guest, const char *method, const char *group,
 		  const struct tally *t, bool dry_run)
 {
-	printf("guest '%s' (%s): %" PRIu64 " files, %" PRIu64 " %s, %" PRIu64
-	       " already unified, %" PRIu64 " skipped, %" PRIu64 " failed\n",
-	       qs(guest), method, t->seen, t->linked,
+	printf("guest '%s' (%s%s%s%s): %" PRIu64 " files, %" PRIu64 " %s, %"
+	       PRIu64 " already unified, %" PRIu64 " skipped, %" PRIu64
+	       " failed\n", qs(guest), method, group ? ", group '" : "",
+	       group ? qs(group) : "", group ? "'" : "", t->seen, t->linked,
 	       dry_run ? "would be linked" : "linked", t->unified,
 	       tally_skipped(t), t->failed);
 }
@@ -202,9 +204,66 @@ static void json_counts(const struct tally *t)
 	       (int64_t)(t->bytes_freed - t->bytes_stored));
 }
 
+/* The name of guest report @g's trust group. */
+static const char *group_name(const struct guest_report *g)
+{
+	return g->group ? g->group : "default";
+}
+
+/*
+ * Adds up the tallies of the guests [@i, @n) in the group of guest @i
+ * into @sum; returns how many there are, or 0 when a guest before @i
+ * is in that group (it was added up then).
+ */
+static int add_group(const struct guest_report *g, int i, int n,
+		     struct tally *sum)
+{
+	const char *name = group_name(&g[i]);
+	int k, count = 0;
+
+	for (k = 0; k < i; k++)
+		if (!strcmp(group_name(&g[k]), name))
+			return 0;
+	memset(sum, 0, sizeof(*sum));
+	for (k = i; k < n; k++) {
+		if (strcmp(group_name(&g[k]), name))
+			continue;
+		count++;
+		if (g[k].t)
+			tally_add(sum, g[k].t);
+	}
+	return count;
+}
+
+void report_groups(const struct guest_report *g, int n, bool dry_run)
+{
+	struct tally sum;
+	char buf[32];
+	int i, count;
+
+	for (i = 0; i < n && !g[i].group; i++)
+		;
+	if (i == n)
+		return;	/* the default group alone: the summary says it */
+	printf("trust groups:\n");
+	for (i = 0; i < n; i++) {
+		count = add_group(g, i, n, &sum);
+		if (!count)
+			continue;
+		printf("  '%s': %d guest%s, %" PRIu64 " %s, %" PRIu64
+		       " already unified, %s saved\n", qs(group_name(&g[i])),
+		       count, count == 1 ? "" : "s", sum.linked,
+		       dry_run ? "would be linked" : "linked", sum.unified,
+		       human((int64_t)(sum.bytes_freed - sum.bytes_stored),
+			     buf, sizeof(buf)));
+	}
+}
+
 void report_json(const struct guest_report *g, int n, const struct tally *total,
 		 double elapsed, bool dry_run)
 {
+	struct tally sum;
+	int count, shown = 0;
 	struct tally none = { 0 };
 	size_t f;
 	int i;
@@ -222,6 +281,8 @@ void report_json(const struct guest_report *g, int n, const struct tally *total,
 			json_string(stdout, g[i].backend);
 		else
 			printf("null");
+		printf(", \"group\": ");
+		json_string(stdout, group_name(&g[i]));
 		printf(", \"left_alone\": %s, \"counts\": ",
 		       g[i].t ? "false" : "true");
 		json_counts(t);
@@ -235,7 +296,18 @@ void report_json(const struct guest_report *g, int n, const struct tally *total,
 		}
 		printf("]}");
 	}
-	printf("\n  ],\n  \"totals\": ");
+	printf("\n  ],\n  \"groups\": {");
+	for (i = 0; i < n; i++) {
+		count = add_group(g, i, n, &sum);
+		if (!count)
+			continue;
+		printf("%s\n    ", shown++ ? "," : "");
+		json_string(stdout, group_name(&g[i]));
+		printf(": {\"guests\": %d, \"counts\": ", count);
+		json_counts(&sum);
+		printf("}");
+	}
+	printf("\n  },\n  \"totals\": ");
 	json_counts(total);
 	printf("\n}\n");
 }

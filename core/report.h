@@ -26,6 +26,8 @@ enum skip_reason {
 	SKIP_TOO_MANY_LINKS,	/* past the limit on hard links to follow */
 	SKIP_IMMUTABLE,		/* chattr +i or +a: cannot be replaced */
 	SKIP_SPARSE,		/* holes beyond CONTENT_HOLES_MAX */
+	SKIP_WRITTEN,		/* a link to an object written since it was
+				 * stored (objmap.h) */
 	SKIP_REASONS
 };
 
@@ -67,8 +69,11 @@ void tally_fail(struct tally *t, const char *prefix, const char *path,
 		int err, const char *why);
 void tally_release(struct tally *t);
 
-/* One line for a guest: "guest 'PATH': ..." */
-void report_guest(const char *guest, const char *method,
+/*
+ * One line for a guest: "guest 'PATH' (METHOD[, group 'GROUP']): ...";
+ * @group NULL for the default trust group.
+ */
+void report_guest(const char *guest, const char *method, const char *group,
 		  const struct tally *t, bool dry_run);
 /* The summary of the whole run. */
 void report_total(const struct tally *t, double elapsed, bool dry_run);
@@ -78,19 +83,29 @@ struct guest_report {
 	const char *guest;
 	const char *method;	/* "hardlink", "reflink" */
 	const char *backend;	/* NULL for none */
+	const char *group;	/* trust group linked in, NULL: default */
 	const struct tally *t;	/* NULL: left alone, see its failure */
 };
 
 /*
  * The run report as one JSON document on stdout (--json). Keys, stable:
  * "version" (1), "dry_run", "elapsed_seconds", "guests" (list of
- * {"guest", "method", "backend", "left_alone", "counts", "failures":
- * [{"path", "error"}]}) and "totals" ("counts" as for a guest).
+ * {"guest", "method", "backend", "group", "left_alone", "counts",
+ * "failures": [{"path", "error"}]}), "groups" (an object by trust
+ * group name, "default" for the default one: {"guests", "counts"}) and
+ * "totals" ("counts" as for a guest).
  * "counts": "files_seen", "linked", "new_objects", "already_unified",
  * "skipped" (files, an object per reason), "directories_skipped" (the
  * same for directories not entered), "failed", "leftovers_removed",
  * "bytes_saved".
  */
+/*
+ * The sharing per trust group, after the summary, when a guest is in a
+ * group other than the default one: per group its guests, the files
+ * linked and already unified and the bytes saved.
+ */
+void report_groups(const struct guest_report *g, int n, bool dry_run);
+
 void report_json(const struct guest_report *g, int n, const struct tally *total,
 		 double elapsed, bool dry_run);
 

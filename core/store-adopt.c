@@ -100,7 +100,7 @@ static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
 		warning("skipped '%s': changed while read", qs(path));
 		return -EAGAIN;
 	}
-	store_names_init(&names, &d, k.id, false);
+	store_names_init(&names, &d, k.id, NULL, false);
 	for (;;) {
 		if (!store_names_next(&names)) {
 			ret = -EMLINK;

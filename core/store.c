@@ -872,10 +872,11 @@ void store_content_name(const struct digest *d, unsigned int sibling,
 }
 
 void store_names_init(struct store_names *n, const struct digest *d,
-		      uint64_t meta_id, bool content)
+		      uint64_t meta_id, const char *group, bool content)
 {
 	n->digest = d;
 	n->meta_id = meta_id;
+	n->group = group;
 	n->content = content;
 	n->next = 0;
 	n->retries = 0;
@@ -889,7 +890,8 @@ bool store_names_next(struct store_names *n)
 	if (n->content)
 		store_content_name(n->digest, n->next, n->name);
 	else
-		store_object_name(n->digest, n->meta_id, n->next, n->name);
+		store_group_object_name(n->digest, n->meta_id, n->group,
+					n->next, n->name);
 	n->next++;
 	return true;
 }

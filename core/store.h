@@ -188,6 +188,7 @@ void store_content_name(const struct digest *d, unsigned int sibling,
 struct store_names {
 	const struct digest *digest;
 	uint64_t meta_id;
+	const char *group;	/* trust group, NULL: the default group */
 	bool content;		/* content-only objects (reflink) */
 	unsigned int next;	/* the sibling after @name */
 	unsigned int retries;
@@ -195,7 +196,7 @@ struct store_names {
 };
 
 void store_names_init(struct store_names *n, const struct digest *d,
-		      uint64_t meta_id, bool content);
+		      uint64_t meta_id, const char *group, bool content);
 /*
  * Moves to the next name, into n->name. Returns false when all
  * STORE_MAX_SIBLINGS were tried.

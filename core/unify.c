@@ -246,6 +246,46 @@ static enum unify_result link_error(const struct candidate *c, int err)
 	return UNIFY_FAILED;
 }
 
+/*
+ * Whether a new object is a private copy of the candidate rather than
+ * the candidate's inode: with --immutable, and when the candidate is
+ * an object already, of another trust group: its inode stays theirs.
+ */
+static bool copy_object(const struct candidate *c)
+{
+	return immutable(c) || store_is_object(c->p->store, &c->st);
+}
+
+/* Tells the run's map of objects about object @name, inode @ino. */
+static void note_object(const struct candidate *c, ino_t ino,
+			const char *name)
+{
+	if (c->p->map && objmap_add(c->p->map, ino, name))
+		note(1, "cannot remember object '%s': %s", name,
+		     strerror(ENOMEM));
+}
+
+/*
+ * Whether the existing object @ofd (@ost), named for the candidate's
+ * digest and key, was written since it was stored: its metadata is no
+ * longer its name's, or its size not the candidate's (see objmap.h).
+ * Reported once per run; such an object is never linked to.
+ */
+static bool written(const struct candidate *c, int ofd,
+		    const struct stat *ost)
+{
+	char msg[LOG_MSG_MAX];
+	bool first;
+	int ret;
+
+	if (!c->p->map)
+		return false;
+	ret = objmap_check_fd(c->p->map, ofd, ost, c->st.st_size, &first);
+	if (first)	/* the run fails by objmap_modified() */
+		objmap_report(c->p->map, ost, c->p->guest, c->e->path, msg);
+	return ret == OBJMAP_MODIFIED;
+}
+
 /* Finds or makes the object for the hashed candidate and links to it. */
 static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				       off_t *stored)
@@ -259,7 +299,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 
 	/* a guest inode we free: unless other names still hold it */
 	*freed = c->st.st_nlink == 1 ? size : 0;
-	store_names_init(&names, &c->digest, c->key.id, false);
+	store_names_init(&names, &c->digest, c->key.id, c->p->group, false);
 	while (store_names_next(&names)) {
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {
@@ -269,8 +309,8 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*stored = size;
 				return UNIFY_LINKED_NEW;
 			}
-			ret = immutable(c) ? make_object(c, name, &ofd) :
-					     adopt_object(c, name);
+			ret = copy_object(c) ? make_object(c, name, &ofd) :
+					       adopt_object(c, name);
 			if (ret == -EEXIST && store_names_again(&names))
 				continue;	/* appeared meanwhile */
 			if (ret == -ESTALE)
@@ -281,10 +321,13 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 					"the store's");
 				return UNIFY_FAILED;
 			}
-			if (!immutable(c)) {
+			if (!copy_object(c)) {
+				note_object(c, c->st.st_ino, name);
 				*freed = 0;	/* the guest keeps its inode */
 				return UNIFY_LINKED_NEW;
 			}
+			if (!fstat(ofd, &ost))
+				note_object(c, ost.st_ino, name);
 			ret = link_object(c, name, ofd);
 			close(ofd);
 			if (ret)
@@ -300,6 +343,10 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			close(ofd);
 			*freed = 0;
 			return UNIFY_UNIFIED;
+		}
+		if (written(c, ofd, &ost)) {
+			close(ofd);
+			continue;	/* never linked to: a sibling instead */
 		}
 		if (store_object_full(s, &ost)) {
 			close(ofd);
@@ -341,7 +388,7 @@ static enum unify_result find_and_dedupe(struct candidate *c, off_t *freed)
 	off_t shared;
 	int ofd, ret;
 
-	store_names_init(&names, &c->digest, 0, true);
+	store_names_init(&names, &c->digest, 0, NULL, true);
 	while (store_names_next(&names)) {
 		ofd = store_open_object(s, name, &ost);
 		if (ofd == -ENOENT) {

@@ -6,8 +6,10 @@
  * One candidate file to its store object: read its metadata key, hash
  * its content, find the object with the same digest and key (proving
  * the bytes equal) and replace the file by a link to it. With no such
- * object, the file itself becomes the object (with --immutable, a
- * private copy of it does).
+ * object, the file itself becomes the object (with --immutable, or when
+ * the file is an object of another trust group, a private copy of it
+ * does). An object that no longer matches its name (objmap.h) is
+ * reported and never linked to.
  *
  * With reflink, the object holds content only, and the file keeps its
  * inode: the kernel compares the bytes and shares the object's extents
@@ -19,6 +21,7 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "objmap.h"
 #include "store.h"
 #include "walk.h"
 
@@ -39,6 +42,8 @@ struct unify_params {
 	bool ignore_mtime;
 	bool immutable;		/* objects linked get the immutable flag */
 	const char *guest;	/* guest root, for messages */
+	const char *group;	/* trust group of the objects, NULL: default */
+	struct objmap *map;	/* the store's objects, NULL: not checked */
 };
 
 /* Why unify_file() failed, for the run's report. */

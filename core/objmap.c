@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The objects of a store by inode, checked against their names; see
+ * objmap.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "log.h"
+#include "metakey.h"
+#include "objmap.h"
+
+enum check {
+	UNCHECKED,
+	MATCHES,
+	BAD_KEY,		/* metadata no longer the key in the name */
+	BAD_SIZE,		/* size no longer the content's */
+};
+
+struct entry {
+	uint64_t ino;		/* 0: a free slot */
+	uint64_t meta_id;	/* from the name */
+	uint32_t group;		/* index in groups, 0: the default group */
+	uint8_t check;		/* enum check */
+};
+
+struct objmap {
+	struct store *store;
+	struct entry *v;
+	size_t cap, count;	/* cap: a power of two */
+	char **groups;		/* [0] NULL: the default group */
+	size_t n_groups;
+	unsigned long modified;
+	pthread_mutex_t lock;
+};
+
+static size_t slot_of(uint64_t ino, size_t cap)
+{
+	return (ino * 0x9e3779b97f4a7c15ULL) >> 17 & (cap - 1);
+}
+
+/* The slot of @ino, or the free slot where it would go. */
+static struct entry *slot(const struct objmap *m, uint64_t ino)
+{
+	size_t i = slot_of(ino, m->cap);
+
+	while (m->v[i].ino && m->v[i].ino != ino)
+		i = (i + 1) & (m->cap - 1);
+	return &m->v[i];
+}
+
+static int grow(struct objmap *m)
+{
+	size_t cap = m->cap ? 2 * m->cap : 1024, i;
+	struct entry *old = m->v;
+	size_t old_cap = m->cap;
+
+	m->v = calloc(cap, sizeof(*m->v));
+	if (!m->v) {
+		m->v = old;
+		return -ENOMEM;
+	}
+	m->cap = cap;
+	for (i = 0; i < old_cap; i++)
+		if (old[i].ino)
+			*slot(m, old[i].ino) = old[i];
+	free(old);
+	return 0;
+}
+
+/* The index of the group in object name @name, added if new. */
+static int group_index(struct objmap *m, const char *name, uint32_t *index)
+{
+	const char *g;
+	size_t len = store_name_group(name, &g), i;
+	char **v;
+
+	*index = 0;
+	if (!len)
+		return 0;
+	for (i = 1; i < m->n_groups; i++) {
+		if (strlen(m->groups[i]) == len &&
+		    !memcmp(m->groups[i], g, len)) {
+			*index = i;
+			return 0;
+		}
+	}
+	v = realloc(m->groups, (m->n_groups + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->groups = v;
+	v[m->n_groups] = strndup(g, len);
+	if (!v[m->n_groups])
+		return -ENOMEM;
+	*index = m->n_groups++;
+	return 0;
+}
+
+/* Adds @name, inode @ino, with the lock held. */
+static int add(struct objmap *m, uint64_t ino, const char *name,
+	       enum check check)
+{
+	struct digest d;
+	uint64_t id;
+	bool content;
+	struct entry *e;
+	uint32_t group;
+	int ret;
+
+	if (!ino || store_parse_name(name, &d, &id, &content) || content)
+		return 0;	/* not a linked object: none of ours */
+	ret = group_index(m, name, &group);
+	if (ret)
+		return ret;
+	if ((m->count + 1) * 2 > m->cap) {
+		ret = grow(m);
+		if (ret)
+			return ret;
+	}
+	e = slot(m, ino);
+	if (!e->ino)
+		m->count++;
+	e->ino = ino;
+	e->meta_id = id;
+	e->group = group;
+	e->check = check;
+	return 0;
+}
+
+static int load_one(ino_t ino, const char *name, void *arg)
+{
+	return add(arg, ino, name, UNCHECKED);
+}
+
+int objmap_load(struct store *s, struct objmap **out)
+{
+	struct objmap *m = calloc(1, sizeof(*m));
+	int ret;
+
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->store = s;
+	m->groups = calloc(1, sizeof(*m->groups));
+	m->n_groups = 1;
+	pthread_mutex_init(&m->lock, NULL);
+	ret = m->groups ? grow(m) : -ENOMEM;
+	if (!ret)
+		ret = store_each_name(s, load_one, m);
+	if (ret) {
+		objmap_free(m);
+		return ret;
+	}
+	*out = m;
+	return 0;
+}
+
+void objmap_free(struct objmap *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->n_groups; i++)
+		free(m->groups[i]);
+	free(m->groups);
+	free(m->v);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+int objmap_add(struct objmap *m, ino_t ino, const char *name)
+{
+	int ret;
+
+	pthread_mutex_lock(&m->lock);
+	ret = add(m, ino, name, MATCHES);
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+/*
+ * Whether the metadata of @fd (@st) is the key @id: made with the mtime
+ * or without (--ignore-mtime), which the name does not tell.
+ * Returns 1, 0, or -errno.
+ */
+static int key_matches(int fd, const struct stat *st, uint64_t id)
+{
+	struct metakey k;
+	int ret;
+
+	ret = metakey_read(fd, st, false, &k);
+	if (ret)
+		return ret;
+	ret = k.id == id || metakey_id_as(&k, true) == id;
+	metakey_release(&k);
+	return ret;
+}
+
+/* The state for a checked entry @e, of the caller's group @group. */
+static int state_of(const struct objmap *m, const struct entry *e,
+		    const char *group)
+{
+	const char *mine = store_default_group(group) ? NULL : group;
+	const char *its = m->groups[e->group];
+
+	if (e->check == BAD_KEY || e->check == BAD_SIZE)
+		return OBJMAP_MODIFIED;
+	if (!mine != !its || (mine && strcmp(mine, its)))
+		return OBJMAP_OTHER_GROUP;
+	return OBJMAP_OK;
+}
+
+/*
+ * Records the outcome @check of inode @ino, unless another thread did
+ * first; returns the state for @group and sets *first.
+ */
+static int settle(struct objmap *m, uint64_t ino, enum check check,
+		  const char *group, bool *first)
+{
+	struct entry *e;
+	int state;
+
+	pthread_mutex_lock(&m->lock);
+	e = slot(m, ino);
+	if (e->ino && e->check == UNCHECKED) {
+		e->check = check;
+		*first = check != MATCHES;
+		if (*first)
+			m->modified++;
+	}
+	state = e->ino ? state_of(m, e, group) : OBJMAP_OK;
+	pthread_mutex_unlock(&m->lock);
+	return state;
+}
+
+/*
+ * Looks up @ino: returns 1 with its state in *state when it needs no
+ * check now, 0 when it does (its key id in *id).
+ */
+static int lookup(struct objmap *m, uint64_t ino, const char *group,
+		  int *state, uint64_t *id)
+{
+	struct entry *e;
+	int ret = 1;
+
+	pthread_mutex_lock(&m->lock);
+	e = slot(m, ino);
+	*state = OBJMAP_OK;	/* not in the map: none of ours to judge */
+	if (e->ino && e->check == UNCHECKED) {
+		*id = e->meta_id;
+		ret = 0;
+	} else if (e->ino) {
+		*state = state_of(m, e, group);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+int objmap_check_entry(struct objmap *m, int dirfd, const char *name,
+		       const struct stat *st, const char *group, bool *first)
+{
+	struct stat now;
+	uint64_t id;
+	int state, fd, ret;
+
+	*first = false;
+	if (lookup(m, st->st_ino, group, &state, &id))
+		return state;
+	fd = content_open(dirfd, name, &now);
+	if (fd < 0)
+		return fd;
+	ret = -ESTALE;
+	if (now.st_ino == st->st_ino && now.st_dev == st->st_dev)
+		ret = key_matches(fd, &now, id);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	return settle(m, st->st_ino, ret ? MATCHES : BAD_KEY, group, first);
+}
+
+int objmap_check_fd(struct objmap *m, int fd, const struct stat *st,
+		    off_t size, bool *first)
+{
+	enum check check;
+	uint64_t id;
+	int state, ret;
+
+	*first = false;
+	if (lookup(m, st->st_ino, NULL, &state, &id))
+		return state == OBJMAP_MODIFIED ? state : OBJMAP_OK;
+	if (st->st_size != size) {
+		check = BAD_SIZE;
+	} else {
+		ret = key_matches(fd, st, id);
+		if (ret < 0)
+			return ret;
+		check = ret ? MATCHES : BAD_KEY;
+	}
+	state = settle(m, st->st_ino, check, NULL, first);
+	return state == OBJMAP_MODIFIED ? state : OBJMAP_OK;
+}
+
+/* Finding the name of an inode again, for the report. */
+struct name_of {
+	uint64_t ino;
+	char name[STORE_NAME_MAX];
+};
+
+static int find_name(ino_t ino, const char *name, void *arg)
+{
+	struct name_of *n = arg;
+
+	if (ino != n->ino)
+		return 0;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	return 1;
+}
+
+void objmap_report(struct objmap *m, const struct stat *st,
+		   const char *prefix, const char *path, char *msg)
+{
+	struct name_of n = { .ino = st->st_ino, .name = "?" };
+	struct entry *e;
+	bool size;
+
+	pthread_mutex_lock(&m->lock);
+	e = slot(m, st->st_ino);
+	size = e->ino && e->check == BAD_SIZE;
+	pthread_mutex_unlock(&m->lock);
+	store_each_name(m->store, find_name, &n);
+	error_msg(msg, LOG_MSG_MAX, 0,
+		  "object '%s/objects/%s' changed after it was stored: its %s "
+		  "no longer matches its name (guest links: %lu, one is "
+		  "'%s%s'); nothing more is linked to it, see --verify",
+		  qs(store_path(m->store)), qs(n.name), size ? "size" : "metadata",
+		  (unsigned long)(st->st_nlink ? st->st_nlink - 1 : 0),
+		  qs(prefix), qs(path));
+}
+
+unsigned long objmap_modified(const struct objmap *m)
+{
+	return m->modified;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VHASHIFY_OBJMAP_H
+#define VHASHIFY_OBJMAP_H
+
+/*
+ * The objects of one store by inode number, for one run: what the name
+ * of each says (metadata key id, trust group), and whether the object
+ * still has the metadata its name says. A guest's root that writes a
+ * shared object in place moves its mtime; a chmod, chown or setxattr
+ * changes the rest of its key: the object no longer matches its name,
+ * and every run notices, without reading any content. The names are
+ * read with readdir alone when the map is made; an object's metadata
+ * is read once per inode and run, however many guests link it. The
+ * size is not in a name: a write that changes it moves the mtime too
+ * (the content digest in the name is checked by --verify, which also
+ * catches a writer who puts the old mtime back).
+ *
+ * Safe to use from several threads at once.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "store.h"
+
+struct objmap;
+
+enum objmap_state {
+	OBJMAP_OK,		/* matches its name, or not known to the map */
+	OBJMAP_MODIFIED,	/* no longer matches its name */
+	OBJMAP_OTHER_GROUP,	/* matches, but of another trust group */
+};
+
+/*
+ * Makes the map of store @s: the names of all its objects (readdir, no
+ * stat). Returns 0 or -errno.
+ */
+int objmap_load(struct store *s, struct objmap **out);
+void objmap_free(struct objmap *m);
+
+/*
+ * Records object @name, inode @ino, made or found in this run and
+ * known to match its name. Returns 0 or -ENOMEM.
+ */
+int objmap_add(struct objmap *m, ino_t ino, const char *name);
+
+/*
+ * Checks the object that the regular file @name in directory @dirfd,
+ * whose lstat is @st, is (store_is_object): opens it only when its
+ * inode was not checked before in this run. @group: the trust group the
+ * caller's objects belong to (NULL: the default one). Returns an
+ * objmap_state, or -errno when the file cannot be opened (-ESTALE: it
+ * is not @st any more). Sets *first when this call found the object
+ * modified: the caller reports it (objmap_report), once per run.
+ */
+int objmap_check_entry(struct objmap *m, int dirfd, const char *name,
+		       const struct stat *st, const char *group, bool *first);
+
+/*
+ * Checks the object open as @fd (fstat @st) that the caller is about
+ * to link a file of @size bytes to, found under a name whose digest is
+ * that file's: an object of another size was written to. As
+ * objmap_check_entry() otherwise, but the group is not checked (the
+ * name the caller looked up holds it).
+ */
+int objmap_check_fd(struct objmap *m, int fd, const struct stat *st,
+		    off_t size, bool *first);
+
+/*
+ * Reports the modified object @st (an error naming the object, how many
+ * guest links share it, and the guest file @prefix@path where the run
+ * met it), whose key was checked by the map, and keeps the message in
+ * @msg of LOG_MSG_MAX bytes for the run's report. Once per object and
+ * run: call it when objmap_check_*() set *first.
+ */
+void objmap_report(struct objmap *m, const struct stat *st,
+		   const char *prefix, const char *path, char *msg);
+
+/* How many objects this run found modified. */
+unsigned long objmap_modified(const struct objmap *m);
+
+#endif
