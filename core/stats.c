@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -20,7 +21,15 @@ struct object_info {
 	nlink_t links;		/* guest links: the store's own not counted */
 };
 
+/* The objects of one trust group (store.h). */
+struct group_stats {
+	char name[STORE_GROUP_MAX + 1];	/* "" for the default group */
+	uint64_t objects, links, bytes_saved;
+};
+
 struct stats {
+	struct group_stats *groups;	/* in the order first met */
+	size_t n_groups;
 	uint64_t objects, unreferenced, links;
 	uint64_t content_objects, content_bytes;	/* --method=reflink */
 	uint64_t bytes_stored, bytes_saved;
@@ -28,9 +37,33 @@ struct stats {
 	int n_top;
 };
 
+/* The figures of the trust group of object @name, added if new. */
+static struct group_stats *group_of(struct stats *x, const char *name)
+{
+	struct group_stats *v;
+	const char *g = "";
+	size_t len = store_name_group(name, &g), i;
+
+	if (len > STORE_GROUP_MAX)
+		len = STORE_GROUP_MAX;
+	for (i = 0; i < x->n_groups; i++)
+		if (strlen(x->groups[i].name) == len &&
+		    !strncmp(x->groups[i].name, g, len))
+			return &x->groups[i];
+	v = realloc(x->groups, (x->n_groups + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	x->groups = v;
+	v += x->n_groups++;
+	memset(v, 0, sizeof(*v));
+	memcpy(v->name, g, len);
+	return v;
+}
+
 static int count(struct store *s, int dirfd, const char *name,
 		 const struct stat *st, void *arg)
 {
+	struct group_stats *gs;
 	struct stats *x = arg;
 	nlink_t links = st->st_nlink - 1;
 	int i;
@@ -53,6 +86,13 @@ static int count(struct store *s, int dirfd, const char *name,
 		x->unreferenced++;
 	else
 		x->bytes_saved += (uint64_t)st->st_size * (links - 1);
+	gs = group_of(x, name);
+	if (!gs)
+		return -ENOMEM;
+	gs->objects++;
+	gs->links += links;
+	if (links)
+		gs->bytes_saved += (uint64_t)st->st_size * (links - 1);
 	/* keep the largest, in order */
 	for (i = x->n_top; i > 0 && x->top[i - 1].size < st->st_size; i--)
 		if (i < TOP)
@@ -98,6 +138,12 @@ static void refs_fail(const char *path, int err, void *arg)
 		strerror(-err));
 }
 
+/* The trust group of guest @g: valid names need no quoting. */
+static const char *group_name(const struct guest *g)
+{
+	return store_default_group(g->group) ? "default" : g->group;
+}
+
 static void print_text(const struct store *s, const struct stats *x)
 {
 	int i;
@@ -112,6 +158,12 @@ static void print_text(const struct store *s, const struct stats *x)
 	if (x->content_objects)
 		printf("  reflink sources:  %" PRIu64 " (%" PRIu64 " bytes)\n",
 		       x->content_objects, x->content_bytes);
+	for (i = 0; x->n_groups > 1 && i < (int)x->n_groups; i++)
+		printf("  group '%s': %" PRIu64 " objects, %" PRIu64 " guest "
+		       "links, %" PRIu64 " bytes saved\n",
+		       *x->groups[i].name ? x->groups[i].name : "default",
+		       x->groups[i].objects, x->groups[i].links,
+		       x->groups[i].bytes_saved);
 	for (i = 0; i < x->n_top; i++)
 		printf("  %s %s  %lld bytes, %lu links\n",
 		       i ? "                 " : "largest objects:",
@@ -130,9 +182,17 @@ static void print_json(const struct store *s, const struct stats *x,
 	       ", \"unreferenced\": %" PRIu64 ", \"guest_links\": %" PRIu64
 	       ", \"bytes_stored\": %" PRIu64 ", \"bytes_saved\": %" PRIu64
 	       ", \"reflink_sources\": %" PRIu64 ", \"reflink_source_bytes\": %"
-	       PRIu64 ", \"largest\": [", hash_method_name(store_hash(s)),
+	       PRIu64 ", \"groups\": [", hash_method_name(store_hash(s)),
 	       x->objects, x->unreferenced, x->links, x->bytes_stored,
 	       x->bytes_saved, x->content_objects, x->content_bytes);
+	for (i = 0; i < (int)x->n_groups; i++)
+		printf("%s{\"group\": \"%s\", \"objects\": %" PRIu64
+		       ", \"guest_links\": %" PRIu64 ", \"bytes_saved\": %"
+		       PRIu64 "}", i ? ", " : "",
+		       *x->groups[i].name ? x->groups[i].name : "default",
+		       x->groups[i].objects, x->groups[i].links,
+		       x->groups[i].bytes_saved);
+	printf("], \"largest\": [");
 	for (i = 0; i < x->n_top; i++)
 		printf("%s{\"object\": \"%s\", \"size\": %lld, "
 		       "\"links\": %lu}", i ? ", " : "", x->top[i].name,
@@ -157,6 +217,8 @@ int stats_stores(struct store **stores, int n_stores, struct guest *guests,
 			continue;
 		memset(&x, 0, sizeof(x));
 		ret = store_each_object(stores[i], count, &x);
+		if (ret)
+			free(x.groups);
 		if (ret) {
 			error("cannot read objects of store '%s': %s",
 			      qs(store_path(stores[i])), strerror(-ret));
@@ -166,6 +228,7 @@ int stats_stores(struct store **stores, int n_stores, struct guest *guests,
 			print_json(stores[i], &x, !shown);
 		else
 			print_text(stores[i], &x);
+		free(x.groups);
 		shown++;
 	}
 	if (json)
@@ -180,10 +243,15 @@ int stats_stores(struct store **stores, int n_stores, struct guest *guests,
 		if (json) {
 			printf("%s\n    {", i ? "," : "");
 			json_name(stdout, "guest", guests[i].path);
-			printf(", \"files_in_store\": %" PRIu64 "}", refs.files);
+			printf(", \"group\": \"%s\", \"files_in_store\": %"
+			       PRIu64 "}", group_name(&guests[i]),
+			       refs.files);
 		} else {
-			printf("  '%s': %" PRIu64 " files in the store\n",
-			       qs(guests[i].path), refs.files);
+			printf("  '%s': %" PRIu64 " files in the store%s%s%s\n",
+			       qs(guests[i].path), refs.files,
+			       guests[i].group ? ", group '" : "",
+			       guests[i].group ? group_name(&guests[i]) : "",
+			       guests[i].group ? "'" : "");
 		}
 	}
 	if (json)
