@@ -98,6 +98,58 @@ static void test_names(void **state)
 	assert_int_equal(strlen(name), 2 + 1 + 62 + 1 + 16 + 5);
 }
 
+/* Trust groups: a name part of their own; the default group has none. */
+static void test_group_names(void **state)
+{
+	struct digest d = { .len = 32 }, back;
+	char name[STORE_NAME_MAX], longest[STORE_GROUP_MAX + 2];
+	const char *g;
+	uint64_t id;
+	bool content;
+
+	(void)state;
+	memset(d.bytes, 0xab, d.len);
+	store_group_object_name(&d, 7, NULL, 2, name);
+	assert_null(strchr(name, '@'));
+	store_group_object_name(&d, 7, "default", 0, name);
+	assert_null(strchr(name, '@'));
+	store_group_object_name(&d, 7, "tenant-a", 2, name);
+	assert_non_null(strstr(name, "-0000000000000007@tenant-a.2"));
+	assert_int_equal(store_name_group(name, &g), 8);
+	assert_memory_equal(g, "tenant-a", 8);
+	assert_int_equal(store_parse_name(name, &back, &id, &content), 0);
+	assert_int_equal(id, 7);
+	assert_false(content);
+	assert_true(digest_equal(&d, &back));
+
+	memset(longest, 'z', sizeof(longest));
+	longest[STORE_GROUP_MAX] = '\0';
+	assert_true(store_valid_group(longest));
+	store_group_object_name(&d, ~0ULL, longest, STORE_MAX_SIBLINGS, name);
+	assert_int_equal(strlen(name), 2 + 1 + 62 + 1 + 16 + 1 +
+			 STORE_GROUP_MAX + 5);
+	assert_int_equal(store_parse_name(name, &back, &id, &content), 0);
+	longest[STORE_GROUP_MAX] = 'z';
+	longest[STORE_GROUP_MAX + 1] = '\0';
+	assert_false(store_valid_group(longest));
+
+	assert_true(store_valid_group("a"));
+	assert_true(store_valid_group("0_x-y"));
+	assert_false(store_valid_group(""));
+	assert_false(store_valid_group(NULL));
+	assert_false(store_valid_group("-a"));
+	assert_false(store_valid_group("A"));
+	assert_false(store_valid_group("a.b"));
+	assert_false(store_valid_group("a/b"));
+	assert_false(store_valid_group("a@b"));
+	store_group_object_name(&d, 7, NULL, 0, name);
+	strcat(name, "@");	/* an empty group */
+	assert_int_equal(store_parse_name(name, &back, &id, &content),
+			 -EINVAL);
+	strcat(name, "a");
+	assert_int_equal(store_parse_name(name, &back, &id, &content), 0);
+}
+
 static void read_text(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "r");
@@ -297,6 +349,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_error_returned_is_the_one_printed, setup,
 			teardown),
+		cmocka_unit_test(test_group_names),
 		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_foreign_directory,
