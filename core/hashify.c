@@ -215,8 +215,8 @@ static int check_object(struct guest_run *r, const struct walk_entry *e)
 
 	if (!r->params.map)
 		return OBJMAP_OK;
-	ret = objmap_check_entry(r->params.map, e->dirfd, e->name, &e->st,
-				 r->params.group, &first);
+	ret = objmap_check_entry(r->params.map, &e->st, r->params.group,
+				 &first);
 	if (first) {
 		objmap_report(r->params.map, &e->st, r->g->prefix, e->path,
 			      msg);

@@ -10,23 +10,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "content.h"
 #include "log.h"
 #include "metakey.h"
 #include "objmap.h"
 
 enum check {
 	UNCHECKED,
+	CHECKING,		/* by one thread; the others wait for it */
 	MATCHES,
 	BAD_KEY,		/* metadata no longer the key in the name */
 	BAD_SIZE,		/* size no longer the content's */
 };
 
+/* An object: its inode and what its name says. */
 struct entry {
 	uint64_t ino;		/* 0: a free slot */
-	uint64_t meta_id;	/* from the name */
-	uint32_t group;		/* index in groups, 0: the default group */
+	uint64_t meta_id;
+	unsigned char digest[DIGEST_MAX];
+	uint8_t digest_len;
 	uint8_t check;		/* enum check */
+	uint16_t group;		/* index in groups, 0: the default group */
+	uint32_t sibling;
 };
 
 struct objmap {
@@ -37,6 +41,7 @@ struct objmap {
 	size_t n_groups;
 	unsigned long modified;
 	pthread_mutex_t lock;
+	pthread_cond_t checked;	/* an entry is CHECKING no more */
 };
 
 static size_t slot_of(uint64_t ino, size_t cap)
@@ -101,6 +106,14 @@ static int group_index(struct objmap *m, const char *name, uint32_t *index)
 	return 0;
 }
 
+/* The sibling index of object name @name: ".N" at its end, or 0. */
+static uint32_t sibling_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? strtoul(dot + 1, NULL, 10) : 0;
+}
+
 /* Adds @name, inode @ino, with the lock held. */
 static int add(struct objmap *m, uint64_t ino, const char *name,
 	       enum check check)
@@ -117,6 +130,8 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 	ret = group_index(m, name, &group);
 	if (ret)
 		return ret;
+	if (group > UINT16_MAX)
+		return 0;	/* so many groups: left unchecked */
 	if ((m->count + 1) * 2 > m->cap) {
 		ret = grow(m);
 		if (ret)
@@ -127,9 +142,23 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 		m->count++;
 	e->ino = ino;
 	e->meta_id = id;
+	memcpy(e->digest, d.bytes, d.len);
+	e->digest_len = d.len;
 	e->group = group;
+	e->sibling = sibling_of(name);
 	e->check = check;
 	return 0;
+}
+
+/* Writes the name of the object of entry @e. */
+static void name_of(const struct objmap *m, const struct entry *e,
+		    char name[STORE_NAME_MAX])
+{
+	struct digest d = { .len = e->digest_len };
+
+	memcpy(d.bytes, e->digest, e->digest_len);
+	store_group_object_name(&d, e->meta_id, m->groups[e->group],
+				e->sibling, name);
 }
 
 static int load_one(ino_t ino, const char *name, void *arg)
@@ -149,6 +178,7 @@ int objmap_load(struct store *s, struct objmap **out)
 	m->groups = calloc(1, sizeof(*m->groups));
 	m->n_groups = 1;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->checked, NULL);
 	ret = m->groups ? grow(m) : -ENOMEM;
 	if (!ret)
 		ret = store_each_name(s, load_one, m);
@@ -171,6 +201,7 @@ void objmap_free(struct objmap *m)
 	free(m->groups);
 	free(m->v);
 	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->checked);
 	free(m);
 }
 
@@ -217,8 +248,9 @@ static int state_of(const struct objmap *m, const struct entry *e,
 }
 
 /*
- * Records the outcome @check of inode @ino, unless another thread did
- * first; returns the state for @group and sets *first.
+ * Records the outcome @check of inode @ino, which this thread checked
+ * (UNCHECKED: it could not, another thread may try); returns the state
+ * for @group and sets *first when it found the object modified.
  */
 static int settle(struct objmap *m, uint64_t ino, enum check check,
 		  const char *group, bool *first)
@@ -228,32 +260,40 @@ static int settle(struct objmap *m, uint64_t ino, enum check check,
 
 	pthread_mutex_lock(&m->lock);
 	e = slot(m, ino);
-	if (e->ino && e->check == UNCHECKED) {
-		e->check = check;
-		*first = check != MATCHES;
-		if (*first)
-			m->modified++;
-	}
-	state = e->ino ? state_of(m, e, group) : OBJMAP_OK;
+	e->check = check;
+	*first = check == BAD_KEY || check == BAD_SIZE;
+	if (*first)
+		m->modified++;
+	state = state_of(m, e, group);
+	pthread_cond_broadcast(&m->checked);
 	pthread_mutex_unlock(&m->lock);
 	return state;
 }
 
 /*
  * Looks up @ino: returns 1 with its state in *state when it needs no
- * check now, 0 when it does (its key id in *id).
+ * check now, 0 when the caller is to check it (its key id in *id, its
+ * name in @name) and then settle() it. An inode another thread is checking is waited for,
+ * so that each is read once.
  */
 static int lookup(struct objmap *m, uint64_t ino, const char *group,
-		  int *state, uint64_t *id)
+		  int *state, uint64_t *id, char name[STORE_NAME_MAX])
 {
 	struct entry *e;
 	int ret = 1;
 
 	pthread_mutex_lock(&m->lock);
-	e = slot(m, ino);
+	for (;;) {
+		e = slot(m, ino);
+		if (!e->ino || e->check != CHECKING)
+			break;
+		pthread_cond_wait(&m->checked, &m->lock);
+	}
 	*state = OBJMAP_OK;	/* not in the map: none of ours to judge */
 	if (e->ino && e->check == UNCHECKED) {
+		e->check = CHECKING;
 		*id = e->meta_id;
+		name_of(m, e, name);
 		ret = 0;
 	} else if (e->ino) {
 		*state = state_of(m, e, group);
@@ -262,83 +302,78 @@ static int lookup(struct objmap *m, uint64_t ino, const char *group,
 	return ret;
 }
 
-int objmap_check_entry(struct objmap *m, int dirfd, const char *name,
-		       const struct stat *st, const char *group, bool *first)
+int objmap_check_entry(struct objmap *m, const struct stat *st,
+		       const char *group, bool *first)
 {
+	char name[STORE_NAME_MAX];
 	struct stat now;
 	uint64_t id;
 	int state, fd, ret;
 
 	*first = false;
-	if (lookup(m, st->st_ino, group, &state, &id))
+	if (lookup(m, st->st_ino, group, &state, &id, name))
 		return state;
-	fd = content_open(dirfd, name, &now);
-	if (fd < 0)
-		return fd;
-	ret = -ESTALE;
-	if (now.st_ino == st->st_ino && now.st_dev == st->st_dev)
-		ret = key_matches(fd, &now, id);
-	close(fd);
-	if (ret < 0)
+	/* from the store: nothing a guest can swap, and no content read */
+	fd = store_open_object_meta(m->store, name, &now);
+	ret = fd;
+	if (fd >= 0) {
+		ret = -ESTALE;
+		if (now.st_ino == st->st_ino && now.st_dev == st->st_dev)
+			ret = key_matches(fd, &now, id);
+		close(fd);
+	}
+	if (ret < 0) {
+		settle(m, st->st_ino, UNCHECKED, NULL, first);
 		return ret;
+	}
 	return settle(m, st->st_ino, ret ? MATCHES : BAD_KEY, group, first);
 }
 
 int objmap_check_fd(struct objmap *m, int fd, const struct stat *st,
 		    off_t size, bool *first)
 {
+	char name[STORE_NAME_MAX];
 	enum check check;
 	uint64_t id;
 	int state, ret;
 
 	*first = false;
-	if (lookup(m, st->st_ino, NULL, &state, &id))
+	if (lookup(m, st->st_ino, NULL, &state, &id, name))
 		return state == OBJMAP_MODIFIED ? state : OBJMAP_OK;
 	if (st->st_size != size) {
 		check = BAD_SIZE;
 	} else {
 		ret = key_matches(fd, st, id);
-		if (ret < 0)
+		if (ret < 0) {
+			settle(m, st->st_ino, UNCHECKED, NULL, first);
 			return ret;
+		}
 		check = ret ? MATCHES : BAD_KEY;
 	}
 	state = settle(m, st->st_ino, check, NULL, first);
 	return state == OBJMAP_MODIFIED ? state : OBJMAP_OK;
 }
 
-/* Finding the name of an inode again, for the report. */
-struct name_of {
-	uint64_t ino;
-	char name[STORE_NAME_MAX];
-};
-
-static int find_name(ino_t ino, const char *name, void *arg)
-{
-	struct name_of *n = arg;
-
-	if (ino != n->ino)
-		return 0;
-	snprintf(n->name, sizeof(n->name), "%s", name);
-	return 1;
-}
-
 void objmap_report(struct objmap *m, const struct stat *st,
 		   const char *prefix, const char *path, char *msg)
 {
-	struct name_of n = { .ino = st->st_ino, .name = "?" };
+	char name[STORE_NAME_MAX] = "?";
 	struct entry *e;
-	bool size;
+	bool size = false;
 
 	pthread_mutex_lock(&m->lock);
 	e = slot(m, st->st_ino);
-	size = e->ino && e->check == BAD_SIZE;
+	if (e->ino) {
+		size = e->check == BAD_SIZE;
+		name_of(m, e, name);
+	}
 	pthread_mutex_unlock(&m->lock);
-	store_each_name(m->store, find_name, &n);
 	error_msg(msg, LOG_MSG_MAX, 0,
 		  "object '%s/objects/%s' changed after it was stored: its %s "
 		  "no longer matches its name (guest links: %lu, one is "
 		  "'%s%s'); nothing more is linked to it, see --verify",
-		  qs(store_path(m->store)), qs(n.name), size ? "size" : "metadata",
+		  qs(store_path(m->store)), qs(name),
+		  size ? "size" : "metadata",
 		  (unsigned long)(st->st_nlink ? st->st_nlink - 1 : 0),
 		  qs(prefix), qs(path));
 }

@@ -9,8 +9,10 @@
  * shared object in place moves its mtime; a chmod, chown or setxattr
  * changes the rest of its key: the object no longer matches its name,
  * and every run notices, without reading any content. The names are
- * read with readdir alone when the map is made; an object's metadata
- * is read once per inode and run, however many guests link it. The
+ * read with readdir alone when the map is made (the digest, key id,
+ * group and sibling of each are kept to name it again); an object's
+ * metadata is read once per inode and run, from the store, however
+ * many guests link it. The
  * size is not in a name: a write that changes it moves the mtime too
  * (the content digest in the name is checked by --verify, which also
  * catches a writer who puts the old mtime back).
@@ -46,16 +48,17 @@ void objmap_free(struct objmap *m);
 int objmap_add(struct objmap *m, ino_t ino, const char *name);
 
 /*
- * Checks the object that the regular file @name in directory @dirfd,
- * whose lstat is @st, is (store_is_object): opens it only when its
- * inode was not checked before in this run. @group: the trust group the
- * caller's objects belong to (NULL: the default one). Returns an
- * objmap_state, or -errno when the file cannot be opened (-ESTALE: it
- * is not @st any more). Sets *first when this call found the object
- * modified: the caller reports it (objmap_report), once per run.
+ * Checks the object that a guest file whose lstat is @st is
+ * (store_is_object): opens it from the store to read its metadata,
+ * once per inode and run, never its content. @group: the trust group
+ * the caller's objects belong to (NULL: the default one). Returns an
+ * objmap_state, or -errno when the object cannot be opened (-ESTALE:
+ * its name holds another inode now). Sets *first when this call found
+ * the object modified: the caller reports it (objmap_report), once per
+ * run.
  */
-int objmap_check_entry(struct objmap *m, int dirfd, const char *name,
-		       const struct stat *st, const char *group, bool *first);
+int objmap_check_entry(struct objmap *m, const struct stat *st,
+		       const char *group, bool *first);
 
 /*
  * Checks the object open as @fd (fstat @st) that the caller is about

@@ -968,6 +968,22 @@ int store_open_object(struct store *s, const char *name, struct stat *st)
 	return fd;
 }
 
+int store_open_object_meta(struct store *s, const char *name,
+			   struct stat *st)
+{
+	int dirfd, fd;
+
+	dirfd = store_object_dir(s, name, false);
+	if (dirfd < 0)
+		return dirfd;
+	fd = open_entry(s, dirfd, name + 3, O_RDONLY, false, 0);
+	if (fd >= 0 && fstat(fd, st)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
 int store_tmp_create(struct store *s, struct store_tmp *t)
 {
 	t->name[0] = '\0';

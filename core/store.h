@@ -229,6 +229,15 @@ int store_object_dir(struct store *s, const char *name, bool create);
  */
 int store_open_object(struct store *s, const char *name, struct stat *st);
 
+/*
+ * Opens object @name to read its metadata (xattrs, inode flags), never
+ * its content: read-only, through no symlink, only a regular file of
+ * the store's filesystem. Returns the fd and fills @st, or -errno
+ * (-EUCLEAN: something else, not said).
+ */
+int store_open_object_meta(struct store *s, const char *name,
+			   struct stat *st);
+
 /* An object in the making: an unnamed file in the store. */
 struct store_tmp {
 	int fd;

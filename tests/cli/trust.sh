@@ -9,7 +9,7 @@
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v lsattr >/dev/null || skip_all "lsattr (e2fsprogs) is needed"
-plan 28
+plan 29
 
 M=$T/mnt
 mkdir -p "$M"
@@ -134,6 +134,18 @@ check "--stats shows sharing per group" \
 vh a1 a2 b1 d1
 check "a second run finds every guest unified in its group" \
 	eval 'status_is 0 && summary_is 12 "already unified"'
+if command -v strace >/dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	strace -f -qq -e trace=openat -o "$T/trace" vhashify -c "$T/c.yaml" \
+		--pkgmgr=none a1 a2 b1 d1 >/dev/null 2>&1
+	n=$(grep -cE '"[0-9a-f]{30,}-[0-9a-f]{16}' "$T/trace")
+	check "a re-run opens each of the 10 objects once, for its metadata" \
+		eval '[ "$n" = 10 ] && ! grep O_NOATIME "$T/trace" ||
+		      { diag "$n opens"; false; }'
+else
+	skip "a re-run opens each object once, for its metadata" \
+		"strace not installed"
+fi
 
 # a guest moves to another group: on the next run, each file in turn
 $MANIFEST "$T/m/b1" >"$T/b1.before"
