@@ -295,6 +295,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 	struct store_names names;
 	const char *name = names.name;
 	struct stat ost;
+	bool copy;
 	int ofd, ret;
 
 	/* a guest inode we free: unless other names still hold it */
@@ -309,8 +310,10 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 				*stored = size;
 				return UNIFY_LINKED_NEW;
 			}
-			ret = copy_object(c) ? make_object(c, name, &ofd) :
-					       adopt_object(c, name);
+			/* decided before: an adopted file is an object */
+			copy = copy_object(c);
+			ret = copy ? make_object(c, name, &ofd) :
+				     adopt_object(c, name);
 			if (ret == -EEXIST && store_names_again(&names))
 				continue;	/* appeared meanwhile */
 			if (ret == -ESTALE)
@@ -321,7 +324,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 					"the store's");
 				return UNIFY_FAILED;
 			}
-			if (!copy_object(c)) {
+			if (!copy) {
 				note_object(c, c->st.st_ino, name);
 				*freed = 0;	/* the guest keeps its inode */
 				return UNIFY_LINKED_NEW;
