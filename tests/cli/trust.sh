@@ -9,7 +9,7 @@
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v lsattr >/dev/null || skip_all "lsattr (e2fsprogs) is needed"
-plan 29
+plan 32
 
 M=$T/mnt
 mkdir -p "$M"
@@ -110,6 +110,14 @@ run_vh --store "$T/s" --verify
 check "but --verify catches it" 	eval 'status_is 1 && err_has "corrupt object" &&
 	      err_has "content does not match its name"'
 
+# objects stored with --ignore-mtime: the mtime is not in their key
+V=7 guests n1 n2
+vh --ignore-mtime n1 n2
+printf 'library code, version 7 and more' >"$(lib n1)"
+vh --ignore-mtime n1 n2
+check "a write to an object stored with --ignore-mtime goes unnoticed by a run" \
+	eval 'status_is 0 && grep -q "and more" "$(lib n2)"'
+
 # --- trust groups ------------------------------------------------------
 rm -rf "$T/m" "$T/s"
 guests a1 a2 b1 d1
@@ -163,6 +171,13 @@ vh a1 a2 b1 d1
 check "back to the default group: linked to the default objects" \
 	eval 'status_is 0 && same_inode "$(lib a1)" "$(lib d1)" &&
 	      same_inode "$(lib b1)" "$(lib d1)"'
+
+run_vh --store "$T/s" --verify
+check "--verify takes the objects of groups" \
+	eval 'status_is 0 && out_has " 0 corrupt"'
+run_vh --store "$T/s" --gc
+check "--gc removes the objects no guest links, of any group" \
+	eval 'status_is 0 && ! ls "$T"/s/objects/*/*@tenant-b 2>/dev/null'
 
 printf 'guests:\n  a1:\n    group: Tenant/A\n' >"$T/bad.yaml"
 run_vh -c "$T/bad.yaml" --pkgmgr=none "$T/m/a1"
