@@ -273,8 +273,8 @@ static int settle(struct objmap *m, uint64_t ino, enum check check,
 /*
  * Looks up @ino: returns 1 with its state in *state when it needs no
  * check now, 0 when the caller is to check it (its key id in *id, its
- * name in @name) and then settle() it. An inode another thread is checking is waited for,
- * so that each is read once.
+ * name in @name) and then settle() it. An inode another thread is
+ * checking is waited for, so that each is read once.
  */
 static int lookup(struct objmap *m, uint64_t ino, const char *group,
 		  int *state, uint64_t *id, char name[STORE_NAME_MAX])

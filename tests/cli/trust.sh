@@ -105,9 +105,11 @@ vh w1 w2
 printf 'library code, versi0n 6' >"$(lib w1)"
 touch -d @1700000000 "$(lib w1)"
 vh w1 w2
-check "a write that puts the old mtime back goes unnoticed by a run" 	eval 'status_is 0 && grep -q versi0n "$(lib w2)"'
+check "a write that puts the old mtime back goes unnoticed by a run" \
+	eval 'status_is 0 && grep -q versi0n "$(lib w2)"'
 run_vh --store "$T/s" --verify
-check "but --verify catches it" 	eval 'status_is 1 && err_has "corrupt object" &&
+check "but --verify catches it" \
+	eval 'status_is 1 && err_has "corrupt object" &&
 	      err_has "content does not match its name"'
 
 # objects stored with --ignore-mtime: the mtime is not in their key
