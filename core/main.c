@@ -265,12 +265,11 @@ static int choose_backend(struct run *r, struct guest *g)
 	const char *forced = r->opt.pkgmgr ? r->opt.pkgmgr :
 			     gc && gc->backend ? gc->backend :
 			     g->vserver ? g->vserver->backend : NULL;
-
-	g->group = gc ? gc->group : NULL;	/* trust group */
 	const struct plugin *p;
 	struct host host;
 	int ret;
 
+	g->group = gc ? gc->group : NULL;	/* trust group */
 	if (forced) {
 		if (!strcmp(forced, "none"))
 			return 0;
