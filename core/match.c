@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The exclusion matcher; see match.h. Exact paths live in a hash table
- * (a backend may add tens of thousands), glob patterns in an ordered
+ * (a backend may add hundreds of thousands), kept compact: the paths'
+ * bytes one after another in large chunks, an array of 32-byte entries
+ * and a table of 4-byte indexes into it. Glob patterns live in an ordered
  * list, each compiled to tokens and matched by simulating its automaton
  * over the path: time linear in path length times pattern length,
  * whatever the pattern, so no pattern can make a run crawl.
@@ -49,17 +51,32 @@ struct glob {
 };
 
 struct exact {
-	char *path;		/* NULL: free slot */
+	const char *path;	/* in the arena, not NUL-terminated */
 	uint64_t hash;		/* path_hash() of the path */
-	size_t len;
-	size_t seq;
-	uint32_t why;
-	bool include;
+	uint32_t len;		/* EXACT_INCLUDE: an include rule */
+	uint32_t seq;		/* packed, see pack_seq() */
+	uint32_t why;		/* its reason: m->reasons[why], 0 none */
 };
 
+#define EXACT_INCLUDE (UINT32_C(1) << 31)
+/* The most rules of either class: a rule number fits in 31 bits. */
+#define MAX_RULES ((size_t)INT32_MAX)
+
+/* Arena chunks that hold the exact paths' bytes. */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
+#define CHUNK_SIZE ((size_t)1 << 20)
+
 struct matcher {
-	struct exact *slots;	/* open addressing, power-of-two size */
-	size_t cap, used;
+	uint32_t *slots;	/* open addressing, power-of-two size:
+				 * 0 free, else 1 + an index of exact */
+	size_t cap;
+	struct exact *exact;	/* the exact rules, in no order */
+	size_t used, exact_cap;
+	struct chunk *arena;	/* the newest first */
 	struct glob *globs;	/* in rule order */
 	size_t n_globs;
 	size_t n_rules;
@@ -135,9 +152,14 @@ void matcher_free(struct matcher *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->cap; i++)
-		free(m->slots[i].path);
+	while (m->arena) {
+		struct chunk *next = m->arena->next;
+
+		free(m->arena);
+		m->arena = next;
+	}
 	free(m->slots);
+	free(m->exact);
 	for (i = 0; i < m->n_globs; i++) {
 		free(m->globs[i].toks);
 		free(m->globs[i].literal);
@@ -251,38 +273,88 @@ static size_t trimmed_len(const char *s)
 	return n;
 }
 
-static struct exact *find_slot(const struct matcher *m, uint64_t hash,
-			       const char *path, size_t len)
+/* A rule number in 32 bits: the protected ones as they are, the
+ * others from SEQ_PLAIN. */
+#define SEQ_PLAIN (UINT32_C(1) << 31)
+
+static uint32_t pack_seq(size_t seq)
+{
+	return seq >= PLAIN_SEQ ? (uint32_t)(seq - PLAIN_SEQ) | SEQ_PLAIN :
+	       (uint32_t)seq;
+}
+
+static size_t unpack_seq(uint32_t seq)
+{
+	return seq & SEQ_PLAIN ? PLAIN_SEQ + (seq & ~SEQ_PLAIN) : seq;
+}
+
+/* The slot of the table for @path, or the free slot where it goes. */
+static uint32_t *find_slot(const struct matcher *m, uint64_t hash,
+			   const char *path, size_t len)
 {
 	size_t i = hash & (m->cap - 1);
+	const struct exact *e;
 
-	while (m->slots[i].path && (m->slots[i].hash != hash ||
-				    m->slots[i].len != len ||
-				    memcmp(m->slots[i].path, path, len)))
+	while (m->slots[i]) {
+		e = &m->exact[m->slots[i] - 1];
+		if (e->hash == hash && (e->len & ~EXACT_INCLUDE) == len &&
+		    !memcmp(e->path, path, len))
+			break;
 		i = (i + 1) & (m->cap - 1);
+	}
 	return &m->slots[i];
+}
+
+/* The exact rule of @path, or NULL. */
+static const struct exact *find_exact(const struct matcher *m, uint64_t hash,
+				      const char *path, size_t len)
+{
+	uint32_t *slot = find_slot(m, hash, path, len);
+
+	return *slot ? &m->exact[*slot - 1] : NULL;
 }
 
 static int grow_table(struct matcher *m)
 {
 	size_t cap = m->cap ? 2 * m->cap : 256, i;
-	struct exact *old = m->slots, *slot;
-	size_t old_cap = m->cap;
+	uint32_t *old = m->slots;
 
+	if (cap > (size_t)UINT32_MAX)
+		return -ENOMEM;
 	m->slots = calloc(cap, sizeof(*m->slots));
 	if (!m->slots) {
 		m->slots = old;
 		return -ENOMEM;
 	}
-	m->cap = cap;
-	for (i = 0; i < old_cap; i++) {
-		if (!old[i].path)
-			continue;
-		slot = find_slot(m, old[i].hash, old[i].path, old[i].len);
-		*slot = old[i];
-	}
 	free(old);
+	m->cap = cap;
+	for (i = 0; i < m->used; i++)
+		*find_slot(m, m->exact[i].hash, m->exact[i].path,
+			   m->exact[i].len & ~EXACT_INCLUDE) = i + 1;
 	return 0;
+}
+
+/* A copy of @len bytes of @path in the arena, or NULL. */
+static const char *arena_copy(struct matcher *m, const char *path, size_t len)
+{
+	struct chunk *c = m->arena;
+	char *p;
+
+	if (!c || c->cap - c->used < len) {
+		size_t cap = len > CHUNK_SIZE ? len : CHUNK_SIZE;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = m->arena;
+		m->arena = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, path, len);
+	c->used += len;
+	return p;
 }
 
 /* Adds an exact rule for @len bytes of @path (already trimmed). */
@@ -290,16 +362,20 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 		     bool include)
 {
 	uint64_t hash = path_hash(m, 0, path, len);
-	struct exact *slot;
+	struct exact *e;
+	uint32_t *slot;
 	int ret;
 
+	if (len >= EXACT_INCLUDE || m->n_rules >= MAX_RULES)
+		return -ENOMEM;
 	if ((m->used + 1) * 2 > m->cap) {
 		ret = grow_table(m);
 		if (ret)
 			return ret;
 	}
 	slot = find_slot(m, hash, path, len);
-	if (slot->path && slot->seq < next_seq(m)) {
+	e = *slot ? &m->exact[*slot - 1] : NULL;
+	if (e && unpack_seq(e->seq) < next_seq(m)) {
 		/* a path given twice keeps its first rule */
 		count_rule(m);
 		return 0;
@@ -316,17 +392,26 @@ static int add_exact(struct matcher *m, const char *path, size_t len,
 			return -ENOMEM;
 		m->n_includes++;
 	}
-	if (!slot->path) {	/* else a protected rule takes its place */
-		slot->path = strndup(path, len);
-		if (!slot->path)
+	if (!e) {	/* else a protected rule takes its place */
+		if (m->used == m->exact_cap) {
+			size_t cap = m->exact_cap ? 2 * m->exact_cap : 256;
+			struct exact *v = realloc(m->exact, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			m->exact = v;
+			m->exact_cap = cap;
+		}
+		e = &m->exact[m->used];
+		e->path = arena_copy(m, path, len);
+		if (!e->path)
 			return -ENOMEM;
-		m->used++;
+		e->hash = hash;
+		*slot = ++m->used;
 	}
-	slot->hash = hash;
-	slot->len = len;
-	slot->seq = next_seq(m);
-	slot->why = m->why;
-	slot->include = include;
+	e->len = len | (include ? EXACT_INCLUDE : 0);
+	e->seq = pack_seq(next_seq(m));
+	e->why = m->why;
 	count_rule(m);
 	return 0;
 }
@@ -697,11 +782,11 @@ static int step(struct match_cursor *c, size_t p, const char *path,
 	l.hash = path_hash(m, pl->hash, path + pl->len, len - pl->len);
 	c->work += len - pl->len;
 	if (m->used) {
-		const struct exact *e = find_slot(m, l.hash, path, len);
+		const struct exact *e = find_exact(m, l.hash, path, len);
 
-		if (e->path && e->seq < l.best) {
-			l.best = e->seq;
-			l.include = e->include;
+		if (e && unpack_seq(e->seq) < l.best) {
+			l.best = unpack_seq(e->seq);
+			l.include = e->len & EXACT_INCLUDE;
 			l.why = e->why;
 		}
 	}
