@@ -32,87 +32,112 @@ static const char *const by_nature[] = {
 	"/**/*.ucf-old", "/**/*.ucf-new",
 };
 
+/* A diversion: the bytes of @from live under @to. */
+struct diversion {
+	char *from, *to;
+};
+
 struct conffiles {
 	const struct vhashify_host *host;
 	vhashify_emit_fn emit;
 	void *ctx;
-	char **paths;		/* sorted after the status is read */
-	size_t n, cap;
+	size_t n;		/* conffiles seen */
+	struct diversion *div;	/* sorted by from, read first */
+	size_t n_div, cap_div;
 };
 
+static int cmp_div(const void *a, const void *b)
+{
+	return strcmp(((const struct diversion *)a)->from,
+		      ((const struct diversion *)b)->from);
+}
+
+/*
+ * A conffile, and the name a diversion gives its bytes: the conffiles
+ * are not kept, so that the plugin's memory does not grow with them.
+ */
 static int add_conffile(void *arg, const char *package, const char *path)
 {
 	struct conffiles *c = arg;
+	struct diversion key = { .from = (char *)path }, *d;
 	int ret = c->host->reason(c->host, "conffile of package %s", package);
 
 	if (!ret)
 		ret = c->emit(c->ctx, path, 0);
-	if (ret)
+	c->n++;
+	if (ret || !c->n_div)
 		return ret;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 256;
-		char **v = realloc(c->paths, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->paths = v;
-		c->cap = cap;
-	}
-	c->paths[c->n] = strdup(path);
-	return c->paths[c->n++] ? 0 : -ENOMEM;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A diverted conffile: its bytes live under the diverted name. */
-static int add_diversion(void *arg, const char *from, const char *to)
-{
-	struct conffiles *c = arg;
-
-	int ret;
-
-	if (!bsearch(&from, c->paths, c->n, sizeof(*c->paths), cmp_str))
+	d = bsearch(&key, c->div, c->n_div, sizeof(*d), cmp_div);
+	if (!d)
 		return 0;
-	ret = c->host->reason(c->host, "diverted conffile %s", from);
-	return ret ? ret : c->emit(c->ctx, to, 0);
+	while (d > c->div && !strcmp(d[-1].from, path))
+		d--;	/* a diversions file may list one twice */
+	ret = c->host->reason(c->host, "diverted conffile %s", path);
+	for (; !ret && d < c->div + c->n_div && !strcmp(d->from, path); d++)
+		ret = c->emit(c->ctx, d->to, 0);
+	return ret;
 }
 
+static int status_line(void *arg, const char *line, size_t n)
+{
+	return dpkg_status_line(arg, line, n);
+}
+
+/* The status, read a piece at a time: it may be huge. */
 static int read_status(const struct vhashify_host *host,
 		       struct conffiles *c)
 {
-	size_t len, packages, bad;
-	char *buf;
+	struct dpkg_status s = { .fn = add_conffile, .ctx = c };
 	int ret;
 
-	ret = read_guest_file(host, STATUS, MAX_DB_SIZE, &buf, &len);
+	ret = read_guest_lines(host, STATUS, MAX_DB_SIZE, status_line, &s);
+	dpkg_status_end(&s);
 	if (ret) {
 		if (ret == -ENOENT)
 			host->log(host, VHASHIFY_LOG_ERROR,
 				  "cannot open '" STATUS "': no such file");
 		return ret;
 	}
-	ret = dpkg_parse_status(buf, len, add_conffile, c, &packages, &bad);
-	free(buf);
-	if (ret)
-		return ret;
-	if (bad)
+	if (s.bad)
 		host->log(host, VHASHIFY_LOG_WARNING,
 			  "'" STATUS "': %zu conffile entries not understood",
-			  bad);
-	if (packages && !c->n)
+			  s.bad);
+	if (s.packages && !c->n)
 		host->log(host, VHASHIFY_LOG_WARNING,
 			  "'" STATUS "' lists %zu packages but no "
-			  "configuration file: is it intact?", packages);
+			  "configuration file: is it intact?", s.packages);
 	host->log(host, VHASHIFY_LOG_DEBUG,
-		  "%zu packages, %zu configuration files", packages, c->n);
-	if (c->n > 1)
-		qsort(c->paths, c->n, sizeof(*c->paths), cmp_str);
+		  "%zu packages, %zu configuration files", s.packages, c->n);
 	return 0;
 }
 
+static int add_diversion(void *arg, const char *from, const char *to)
+{
+	struct conffiles *c = arg;
+	struct diversion *d;
+
+	if (c->n_div == c->cap_div) {
+		size_t cap = c->cap_div ? 2 * c->cap_div : 16;
+
+		d = realloc(c->div, cap * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		c->div = d;
+		c->cap_div = cap;
+	}
+	d = &c->div[c->n_div];
+	d->from = strdup(from);
+	d->to = strdup(to);
+	if (!d->from || !d->to) {
+		free(d->from);
+		free(d->to);
+		return -ENOMEM;
+	}
+	c->n_div++;
+	return 0;
+}
+
+/* The diversions, before the status: they are few. */
 static int read_diversions(const struct vhashify_host *host,
 			   struct conffiles *c)
 {
@@ -128,6 +153,8 @@ static int read_diversions(const struct vhashify_host *host,
 	if (!ret && bad)
 		host->log(host, VHASHIFY_LOG_WARNING,
 			  "'" DIVERSIONS "': %zu records not understood", bad);
+	if (!ret && c->n_div > 1)
+		qsort(c->div, c->n_div, sizeof(*c->div), cmp_div);
 	return ret;
 }
 
@@ -184,14 +211,16 @@ static int dpkg_list(const struct vhashify_host *host, vhashify_emit_fn emit,
 	if (!ret)
 		ret = emit(ctx, "/var/lib/ucf", 0);
 	if (!ret)
-		ret = read_status(host, &c);
-	if (!ret)
 		ret = read_diversions(host, &c);
 	if (!ret)
+		ret = read_status(host, &c);
+	if (!ret)
 		ret = read_ucf(host, &c);
-	for (i = 0; i < c.n; i++)
-		free(c.paths[i]);
-	free(c.paths);
+	for (i = 0; i < c.n_div; i++) {
+		free(c.div[i].from);
+		free(c.div[i].to);
+	}
+	free(c.div);
 	return ret;
 }
 

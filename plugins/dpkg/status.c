@@ -68,50 +68,70 @@ static bool field_is(const char *line, size_t n, const char *name)
 	return n > nl && line[nl] == ':' && !strncasecmp(line, name, nl);
 }
 
+/* The value of the field that starts @line, blanks stripped. */
+static char *field_value(const char *line, size_t n, size_t name_len)
+{
+	const char *v = line + name_len + 1;
+	size_t k = n - name_len - 1;
+
+	while (k && is_blank(*v)) {
+		v++;
+		k--;
+	}
+	while (k && is_blank(v[k - 1]))
+		k--;
+	return memchr(v, '\0', k) ? strdup("?") : strndup(v, k);
+}
+
+int dpkg_status_line(struct dpkg_status *s, const char *line, size_t n)
+{
+	int ret;
+
+	if (n && (line[0] == ' ' || line[0] == '\t')) {
+		if (!s->in_conffiles)
+			return 0;	/* another field goes on */
+		ret = conffile(line, n, s->package ? s->package : "", s->fn,
+			       s->ctx);
+		if (ret < 0)
+			return ret;
+		s->bad += ret;
+		return 0;
+	}
+	s->in_conffiles = 0;
+	if (!n) {	/* a new stanza */
+		free(s->package);
+		s->package = NULL;
+	} else if (field_is(line, n, "Package")) {
+		s->packages++;
+		free(s->package);
+		s->package = field_value(line, n, strlen("Package"));
+		if (!s->package)
+			return -ENOMEM;
+	} else if (field_is(line, n, "Conffiles")) {
+		s->in_conffiles = 1;
+	}
+	return 0;
+}
+
+void dpkg_status_end(struct dpkg_status *s)
+{
+	free(s->package);
+	s->package = NULL;
+}
+
 int dpkg_parse_status(const char *buf, size_t len, dpkg_path_fn fn,
 		      void *ctx, size_t *packages, size_t *bad)
 {
-	const char *p = buf, *end = buf + len, *line, *v;
-	bool in_conffiles = false;
-	char *package = NULL;
-	size_t n, k;
+	struct dpkg_status s = { .fn = fn, .ctx = ctx };
+	const char *p = buf, *end = buf + len, *line;
+	size_t n;
 	int ret = 0;
 
-	*packages = *bad = 0;
-	while (next_line(&p, end, &line, &n)) {
-		if (n && (line[0] == ' ' || line[0] == '\t')) {
-			if (!in_conffiles)
-				continue;	/* another field goes on */
-			ret = conffile(line, n, package ? package : "", fn,
-				       ctx);
-			if (ret < 0)
-				break;
-			*bad += ret;
-			ret = 0;
-			continue;
-		}
-		in_conffiles = false;
-		if (!n) {	/* a new stanza */
-			free(package);
-			package = NULL;
-		} else if (field_is(line, n, "Package")) {
-			(*packages)++;
-			for (v = line + 8, k = n - 8; k && is_blank(*v); k--)
-				v++;
-			while (k && is_blank(v[k - 1]))
-				k--;
-			free(package);
-			package = memchr(v, '\0', k) ? strdup("?") :
-				  strndup(v, k);
-			if (!package) {
-				ret = -ENOMEM;
-				break;
-			}
-		} else if (field_is(line, n, "Conffiles")) {
-			in_conffiles = true;
-		}
-	}
-	free(package);
+	while (!ret && next_line(&p, end, &line, &n))
+		ret = dpkg_status_line(&s, line, n);
+	dpkg_status_end(&s);
+	*packages = s.packages;
+	*bad = s.bad;
 	return ret;
 }
 

@@ -30,6 +30,22 @@ int dpkg_parse_status(const char *buf, size_t len, dpkg_path_fn fn,
 		      void *ctx, size_t *packages, size_t *bad);
 
 /*
+ * The same, a line at a time, for a status read in pieces: set @fn and
+ * @ctx, zero the rest, then give every line (without its "\n") to
+ * dpkg_status_line(), which returns 0 or what @fn returned, and end
+ * with dpkg_status_end(), which frees what the parser held.
+ */
+struct dpkg_status {
+	dpkg_path_fn fn;
+	void *ctx;
+	size_t packages, bad;
+	int in_conffiles;
+	char *package;		/* of the stanza at hand, or NULL */
+};
+int dpkg_status_line(struct dpkg_status *s, const char *line, size_t n);
+void dpkg_status_end(struct dpkg_status *s);
+
+/*
  * Calls @fn(ctx, from, to) for every record of the diversions text:
  * three lines each, the original path, the diverted path and the
  * package (":" for a local diversion). A trailing incomplete record is
