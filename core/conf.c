@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,6 +387,17 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 			return yaml_file_bad(y, v, "'min-size' must be a size "
 					     "such as 1, 4K or 1M");
 		c->has_min_size = true;
+		return 0;
+	}
+	if (!strcmp(key, "exclusions-limit")) {
+		off_t size;
+
+		if (!s || parse_size(s, &size) || !size ||
+		    (unsigned long long)size > SIZE_MAX)
+			return yaml_file_bad(y, v, "'exclusions-limit' must "
+					     "be a size such as 64M or 1G, "
+					     "not 0");
+		c->exclusions_limit = size;
 		return 0;
 	}
 	if (!strcmp(key, "ignore-mtime")) {

@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* One backend option of vhashify.yaml (backend-options:). */
@@ -37,6 +38,11 @@ struct conf {
 	char *vservers;		/* util-vserver's configuration tree, or NULL
 				 * for /etc/vservers */
 	bool has_hash, has_min_size, has_ignore_mtime, has_method;
+	/*
+	 * exclusions-limit: what the package backends of one guest may
+	 * make a run hold, in bytes (see exclusions.h); 0 when not set.
+	 */
+	size_t exclusions_limit;
 	int method;		/* enum link_method */
 	int hash;		/* enum hash_method */
 	off_t min_size;

@@ -24,7 +24,26 @@ struct collect {
 	char *resolved;		/* NULL when it resolved to itself or not */
 	bool no_includes;	/* include rules are dropped, and counted */
 	size_t dropped;
+	struct exclusions_budget *budget;	/* or NULL */
+	bool over;		/* a rule went beyond the budget */
 };
+
+/* Charges a rule of @len bytes to the budget; -EFBIG when beyond it. */
+static int charge(struct collect *c, size_t len)
+{
+	struct exclusions_budget *b = c->budget;
+
+	if (c->over)
+		return -EFBIG;
+	if (!b || !b->limit)
+		return 0;
+	b->used += len + EXCLUSIONS_RULE_COST;
+	if (b->used > b->limit) {
+		c->over = true;
+		return -EFBIG;
+	}
+	return 0;
+}
 
 /* The kernel's name of an open directory, from /proc. */
 static char *fd_path(int fd)
@@ -96,7 +115,9 @@ static int add_alias(struct collect *c, const char *path, bool include)
 	if (asprintf(&alias, "%s%s", strcmp(c->resolved, "/") ?
 		     c->resolved : "", slash) < 0)
 		return -ENOMEM;
-	ret = matcher_add_path(c->m, alias, include);
+	ret = charge(c, strlen(alias));
+	if (!ret)
+		ret = matcher_add_path(c->m, alias, include);
 	free(alias);
 	return ret;
 }
@@ -113,6 +134,9 @@ static int emit(void *arg, const char *path, unsigned int flags)
 		c->dropped++;
 		return 0;
 	}
+	ret = charge(c, strlen(path));
+	if (ret)
+		return ret;
 	if (flags & VHASHIFY_EMIT_GLOB) {
 		ret = matcher_add_glob(c->m, path, include);
 		if (!ret)
@@ -132,7 +156,8 @@ static int emit(void *arg, const char *path, unsigned int flags)
 }
 
 static int collect(struct host *host, const struct plugin *p,
-		   struct matcher *m, size_t *count, size_t *dropped)
+		   struct matcher *m, size_t *count, size_t *dropped,
+		   struct exclusions_budget *budget)
 {
 	struct collect c = {
 		.m = m,
@@ -140,6 +165,7 @@ static int collect(struct host *host, const struct plugin *p,
 		.rootfd = host->h.guest_fd,
 		.root = fd_path(host->h.guest_fd),
 		.no_includes = !!dropped,
+		.budget = budget,
 	};
 	int ret;
 
@@ -159,18 +185,22 @@ static int collect(struct host *host, const struct plugin *p,
 	free(c.resolved);
 	if (ret > 0)
 		ret = -EPROTO;	/* a plugin must return 0 or -errno */
+	if (c.over)
+		ret = -EFBIG;	/* even when the plugin went on */
 	return ret;
 }
 
 int exclusions_collect(struct host *host, const struct plugin *p,
-		       struct matcher *m, size_t *count)
+		       struct matcher *m, size_t *count,
+		       struct exclusions_budget *budget)
 {
-	return collect(host, p, m, count, NULL);
+	return collect(host, p, m, count, NULL, budget);
 }
 
 int exclusions_collect_excludes(struct host *host, const struct plugin *p,
 				struct matcher *m, size_t *count,
-				size_t *dropped)
+				size_t *dropped,
+				struct exclusions_budget *budget)
 {
-	return collect(host, p, m, count, dropped);
+	return collect(host, p, m, count, dropped, budget);
 }

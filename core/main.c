@@ -66,7 +66,18 @@ struct run {
 	struct store **stores;	/* by store_paths; NULL where not opened */
 	const char *vservers;	/* util-vserver's configuration tree */
 	char **vs_paths;	/* guest paths with it, or NULL */
+	/*
+	 * By guest: why its exclusions could not be gathered (said once),
+	 * so that it is left alone, or NULL.
+	 */
+	const char **left_alone;
 };
+
+/*
+ * Backends are called for one guest at a time: a plugin need not be
+ * thread-safe (librpm is not), and one database is parsed at a time.
+ */
+static pthread_mutex_t collect_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now(void)
 {
@@ -695,98 +706,165 @@ static int open_all_stores(struct run *r)
 }
 
 /*
- * Gathers what each guest must never share: its exclude lists, then its
- * package backend's configuration files. A bad exclude list is a
- * configuration error; a package database that cannot be read leaves
- * that guest alone (sharing its configuration files would be worse)
- * and counts as a failure.
+ * Gathers what guest @g must never share into g->excludes: its exclude
+ * lists, then with @backends its package backends' configuration files,
+ * at most exclusions-limit of them. Returns 0; -errno when an exclude
+ * list is bad or out of memory (said); 1 when a backend cannot tell
+ * them, 2 when they go beyond the limit (said). Then g->excludes is
+ * NULL and the guest is to be left alone, for sharing its
+ * configuration files would be worse.
  */
-static int setup_exclusions(struct run *r, int *guests_failed)
+static int guest_exclusions(struct run *r, struct guest *g, bool backends)
 {
-	const struct guest_conf *gc;
+	const struct guest_conf *gc = guest_conf_of(r, g);
+	struct exclusions_budget budget = {
+		.limit = r->conf.exclusions_limit ? r->conf.exclusions_limit :
+			 EXCLUSIONS_LIMIT_DEFAULT,
+	};
 	const struct detect_match *m;
 	const char **lists;
 	struct host host;
 	size_t count, k, dropped, several;
-	int i, n, ret, skip;
+	int n, ret, skip;
 	char **extra;
 
-	for (i = 0; i < r->n_guests; i++) {
-		struct guest *g = &r->guests[i];
-
-		/* the common lists, then the guest's own */
-		gc = guest_conf_of(r, g);
-		for (n = 0, extra = gc ? gc->exclude_lists : NULL;
-		     extra && extra[n]; n++)
-			;
-		lists = calloc(r->n_exclude_lists + n + 1, sizeof(*lists));
-		g->excludes = matcher_new();
-		if (!lists || !g->excludes) {
-			free(lists);
-			return -ENOMEM;
-		}
-		/* util-vserver's list takes the default list's place */
-		skip = g->vserver && g->vserver->excludes ? 1 : 0;
-		memcpy(lists, r->exclude_lists + skip,
-		       (r->n_exclude_lists - skip) * sizeof(*lists));
-		if (n)
-			memcpy(lists + r->n_exclude_lists - skip, extra,
-			       n * sizeof(*lists));
-		host_init(&host, g, lists, &r->conf, gc);
-		ret = exclusions_collect(&host, r->exclude_file, g->excludes,
-					 &count);
+	/* the common lists, then the guest's own */
+	for (n = 0, extra = gc ? gc->exclude_lists : NULL;
+	     extra && extra[n]; n++)
+		;
+	lists = calloc(r->n_exclude_lists + n + 1, sizeof(*lists));
+	g->excludes = matcher_new();
+	if (!lists || !g->excludes) {
 		free(lists);
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* util-vserver's list takes the default list's place */
+	skip = g->vserver && g->vserver->excludes ? 1 : 0;
+	memcpy(lists, r->exclude_lists + skip,
+	       (r->n_exclude_lists - skip) * sizeof(*lists));
+	if (n)
+		memcpy(lists + r->n_exclude_lists - skip, extra,
+		       n * sizeof(*lists));
+	host_init(&host, g, lists, &r->conf, gc);
+	ret = exclusions_collect(&host, r->exclude_file, g->excludes,
+				 &count, NULL);
+	free(lists);
+	if (ret || !backends)
+		goto out;
+	/*
+	 * The backends' exclusions are protected: no "+" of an exclude
+	 * list overrides them, only share-config does.
+	 */
+	matcher_protect(g->excludes, true);
+	ret = conf_add_share_config(&r->conf, gc, g->excludes);
+	/*
+	 * With several backends, none has its includes: one's would share
+	 * another's configuration file when it came first (the union of
+	 * their exclusions, in any order).
+	 */
+	for (k = 0, several = 0; k < g->n_backends; k++)
+		several += g->backends[k].use == DETECT_APPLIED;
+	several = several > 1;
+	for (k = 0; !ret && k < g->n_backends; k++) {
+		m = &g->backends[k];
+		if (m->use != DETECT_APPLIED)
+			continue;
+		dropped = 0;
+		ret = several ?
+		      exclusions_collect_excludes(&host, m->plugin,
+						  g->excludes, &count,
+						  &dropped, &budget) :
+		      exclusions_collect(&host, m->plugin, g->excludes,
+					 &count, &budget);
+		if (!ret && dropped)
+			note(1, "guest '%s': backend %s, %zu include rules "
+			     "left out: another backend applies too",
+			     qs(g->path), m->plugin->name, dropped);
+		if (ret == -ENOMEM)
+			break;
+		if (ret == -EFBIG)
+			error("leaving guest '%s' alone: backend '%s' names "
+			      "more configuration files than "
+			      "exclusions-limit allows (%zu bytes)",
+			      qs(g->path), m->plugin->name, budget.limit);
+		else if (ret)
+			error("leaving guest '%s' alone: backend '%s' cannot "
+			      "tell its configuration files", qs(g->path),
+			      m->plugin->name);
+		else
+			note(1, "guest '%s': backend %s, %zu exclusion "
+			     "rules", qs(g->path), m->plugin->name, count);
+		if (ret)
+			ret = ret == -EFBIG ? 2 : 1;
+	}
+	matcher_protect(g->excludes, false);
+out:
+	if (ret == -ENOMEM)
+		error("cannot gather the exclusions of guest '%s': %s",
+		      qs(g->path), strerror(ENOMEM));
+	if (ret) {
+		matcher_free(g->excludes);
+		g->excludes = NULL;
+	}
+	return ret;
+}
+
+/*
+ * Checks every guest's exclude lists before anything changes: a bad
+ * list is a configuration error. The backends' part is gathered by
+ * each guest's worker and dropped when it is done (take_exclusions()),
+ * so that a run holds the exclusions of the guests worked on, not of
+ * all.
+ */
+static int check_exclude_lists(struct run *r)
+{
+	int i, ret;
+
+	r->left_alone = calloc(r->n_guests ? r->n_guests : 1,
+			       sizeof(*r->left_alone));
+	if (!r->left_alone)
+		return -ENOMEM;
+	for (i = 0; i < r->n_guests; i++) {
+		ret = guest_exclusions(r, &r->guests[i], false);
+		matcher_free(r->guests[i].excludes);
+		r->guests[i].excludes = NULL;
 		if (ret)
 			return ret;
-		/*
-		 * The backends' exclusions are protected: no "+" of an
-		 * exclude list overrides them, only share-config does.
-		 */
-		matcher_protect(g->excludes, true);
-		ret = conf_add_share_config(&r->conf, gc, g->excludes);
-		/*
-		 * With several backends, none has its includes: one's
-		 * would share another's configuration file when it came
-		 * first (the union of their exclusions, in any order).
-		 */
-		for (k = 0, several = 0; k < g->n_backends; k++)
-			several += g->backends[k].use == DETECT_APPLIED;
-		several = several > 1;
-		for (k = 0; !ret && k < g->n_backends; k++) {
-			m = &g->backends[k];
-			if (m->use != DETECT_APPLIED)
-				continue;
-			dropped = 0;
-			ret = several ?
-			      exclusions_collect_excludes(&host, m->plugin,
-							  g->excludes, &count,
-							  &dropped) :
-			      exclusions_collect(&host, m->plugin,
-						 g->excludes, &count);
-			if (!ret && dropped)
-				note(1, "guest '%s': backend %s, %zu include "
-				     "rules left out: another backend "
-				     "applies too", qs(g->path),
-				     m->plugin->name, dropped);
-			if (ret == -ENOMEM)
-				return ret;
-			if (ret)
-				error("leaving guest '%s' alone: backend '%s' "
-				      "cannot tell its configuration files",
-				      qs(g->path), m->plugin->name);
-			else
-				note(1, "guest '%s': backend %s, %zu "
-				     "exclusion rules", qs(g->path),
-				     m->plugin->name, count);
-		}
-		matcher_protect(g->excludes, false);
-		if (ret) {
-			matcher_free(g->excludes);
-			g->excludes = NULL;
-			(*guests_failed)++;
-		}
 	}
 	return 0;
+}
+
+/*
+ * Gives guest @i its whole exclusions (g->excludes), backends one
+ * guest at a time. Returns false when the guest is to be left alone
+ * (said, once per run); drop_exclusions() frees them.
+ */
+static bool take_exclusions(struct run *r, int i)
+{
+	struct guest *g = &r->guests[i];
+	int ret;
+
+	if (r->left_alone[i])
+		return false;
+	pthread_mutex_lock(&collect_lock);
+	ret = guest_exclusions(r, g, true);
+	pthread_mutex_unlock(&collect_lock);
+	if (ret == 1)
+		r->left_alone[i] = "its backend cannot tell its "
+				   "configuration files";
+	else if (ret == 2)
+		r->left_alone[i] = "its backends name more configuration "
+				   "files than exclusions-limit allows";
+	else if (ret)
+		r->left_alone[i] = "its exclusions cannot be gathered";
+	return !ret;
+}
+
+static void drop_exclusions(struct guest *g)
+{
+	matcher_free(g->excludes);
+	g->excludes = NULL;
 }
 
 static void release(struct run *r)
@@ -807,6 +885,7 @@ static void release(struct run *r)
 	for (i = 0; r->vs_paths && r->vs_paths[i]; i++)
 		free(r->vs_paths[i]);
 	free(r->vs_paths);
+	free(r->left_alone);
 	conf_release(&r->conf);
 	cli_release(&r->opt);
 }
@@ -908,8 +987,13 @@ static int run_adopt(struct run *r)
 	      adopt_hash_dir(r->opt.adopt_dir, &ao) :
 	      adopt_guests_hash_dirs(r->vservers, r->guests, r->n_guests,
 				     &ao);
-	for (i = 0; ret >= 0 && i < r->n_guests; i++)
+	for (i = 0; ret >= 0 && i < r->n_guests; i++) {
+		/* to hashify (--destination), with the whole exclusions */
+		if (r->opt.mode == MODE_HASHIFY && !take_exclusions(r, i))
+			continue;
 		left |= adopt_leftovers(&r->guests[i], &ao);
+		drop_exclusions(&r->guests[i]);
+	}
 	adopt_release(&ao);
 	return ret < 0 ? EXIT_USAGE : ret || left ? EXIT_FAILED : EXIT_OK;
 }
@@ -947,11 +1031,11 @@ static void hashify_one(int i, void *arg)
 	rep->backend = g->backend_names;
 	rep->t = t;
 	progress_guest(g->name ? g->name : g->path);
-	if (!g->excludes)	/* left alone, said why */
-		tally_fail(t, "", g->path, 0, "its backend cannot tell "
-			   "its configuration files");
+	if (!take_exclusions(r, i))	/* left alone, said why */
+		tally_fail(t, "", g->path, 0, r->left_alone[i]);
 	else
 		hashify_guest(&hr->h, g, t);
+	drop_exclusions(g);
 	progress_guest_done();
 
 	pthread_mutex_lock(&hr->lock);
@@ -959,7 +1043,7 @@ static void hashify_one(int i, void *arg)
 	for (; hr->reported < r->n_guests && hr->done[hr->reported];
 	     hr->reported++) {
 		rep = &hr->rep[hr->reported];
-		if (r->opt.json || !r->guests[hr->reported].excludes)
+		if (r->opt.json || r->left_alone[hr->reported])
 			continue;
 		progress_end();
 		report_guest(rep->guest, rep->method, rep->group, rep->t,
@@ -1011,7 +1095,7 @@ static int load_maps(struct hashify *h)
 	return 0;
 }
 
-static int run_hashify(struct run *r, int guests_failed, double start)
+static int run_hashify(struct run *r, double start)
 {
 	struct hashify_run hr = {
 		.r = r,
@@ -1067,8 +1151,7 @@ out:
 		      "reached are left as they were", (int)hashify_stop);
 		return 128 + hashify_stop;
 	}
-	return total.failed || guests_failed || written ? EXIT_FAILED :
-	       EXIT_OK;
+	return total.failed || written ? EXIT_FAILED : EXIT_OK;
 }
 
 /*
@@ -1089,7 +1172,7 @@ static void raise_fd_limit(void)
 int main(int argc, char **argv)
 {
 	struct run r = { 0 };
-	int i, ret, guests_failed = 0, status = EXIT_USAGE;
+	int i, ret, status = EXIT_USAGE;
 	enum mode mode;
 	double start = now();
 
@@ -1143,7 +1226,7 @@ int main(int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
-	if (mode == MODE_HASHIFY && setup_exclusions(&r, &guests_failed))
+	if (mode == MODE_HASHIFY && check_exclude_lists(&r))
 		goto out;
 	if (mode == MODE_MIGRATE_FLAGS && !r.opt.immutable) {
 		status = run_migrate_flags(&r);	/* no store needed */
@@ -1170,7 +1253,7 @@ int main(int argc, char **argv)
 		/* --destination DIR: the old hash directory first */
 		if (r.opt.adopt_dir && run_adopt(&r) == EXIT_USAGE)
 			goto out;
-		status = run_hashify(&r, guests_failed, start);
+		status = run_hashify(&r, start);
 		break;
 	}
 out:
