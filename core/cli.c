@@ -215,6 +215,21 @@ int parse_size(const char *s, off_t *out)
 	return 0;
 }
 
+int parse_seconds(const char *s, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > LOCK_TIMEOUT_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* A --jobs count from 1 to 1024, or 0 when @s is not one. */
 static unsigned int parse_jobs(const char *s)
 {
@@ -417,20 +432,13 @@ int cli_parse(int argc, char **argv, struct options *o)
 						   "--min-size", optarg);
 			o->min_size_set = true;
 			break;
-		case OPT_LOCK_TIMEOUT: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-' ||
-			    v > 86400 * 365)
+		case OPT_LOCK_TIMEOUT:
+			if (parse_seconds(optarg, &o->lock_timeout))
 				return usage_error("invalid number of seconds "
 						   "'%s' for --lock-timeout",
 						   optarg);
-			o->lock_timeout = v;
+			o->lock_timeout_set = true;
 			break;
-		}
 		case OPT_METHOD:
 			if (link_method_parse(optarg, &o->method))
 				return usage_error("unknown method '%s': use "

@@ -53,6 +53,7 @@ struct options {
 	int verbose;
 	off_t min_size;
 	unsigned int lock_timeout;	/* --lock-timeout, in seconds */
+	bool lock_timeout_set;	/* --lock-timeout given */
 	enum link_method method;
 	bool method_set;	/* --method given */
 	enum hash_method hash;	/* for new stores */
@@ -91,6 +92,15 @@ int cli_parse(int argc, char **argv, struct options *o);
 /* Parses a size: "123", "4K", "16M", "1G" (powers of 1024). Returns 0
  * or -EINVAL. */
 int parse_size(const char *s, off_t *out);
+
+/* The longest --lock-timeout (lock-timeout:), a year, in seconds. */
+#define LOCK_TIMEOUT_MAX (86400u * 365)
+
+/*
+ * Parses a number of seconds for --lock-timeout: digits only, at most
+ * LOCK_TIMEOUT_MAX. Returns 0 or -EINVAL.
+ */
+int parse_seconds(const char *s, unsigned int *out);
 void cli_release(struct options *o);
 
 #endif

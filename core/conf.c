@@ -389,6 +389,14 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 		c->has_min_size = true;
 		return 0;
 	}
+	if (!strcmp(key, "lock-timeout")) {
+		if (!s || parse_seconds(s, &c->lock_timeout))
+			return yaml_file_bad(y, v, "'lock-timeout' must be a "
+					     "number of seconds from 0 to "
+					     "31536000");
+		c->has_lock_timeout = true;
+		return 0;
+	}
 	if (!strcmp(key, "exclusions-limit")) {
 		off_t size;
 

@@ -38,6 +38,8 @@ struct conf {
 	char *vservers;		/* util-vserver's configuration tree, or NULL
 				 * for /etc/vservers */
 	bool has_hash, has_min_size, has_ignore_mtime, has_method;
+	bool has_lock_timeout;
+	unsigned int lock_timeout;	/* lock-timeout:, in seconds */
 	/*
 	 * exclusions-limit: what the package backends of one guest may
 	 * make a run hold, in bytes (see exclusions.h); 0 when not set.

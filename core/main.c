@@ -109,6 +109,8 @@ static int setup_conf(struct run *r)
 		o->min_size = r->conf.min_size;
 	if (r->conf.has_ignore_mtime && r->conf.ignore_mtime)
 		o->ignore_mtime = true;
+	if (!o->lock_timeout_set && r->conf.has_lock_timeout)
+		o->lock_timeout = r->conf.lock_timeout;
 	r->vservers = r->conf.vservers ? r->conf.vservers : VSERVER_ROOT;
 	if (r->conf.vservers && !r->conf.guest_paths) {
 		r->vs_paths = vserver_guest_paths(r->vservers,
@@ -1182,10 +1184,10 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	mode = r.opt.mode;
-	store_set_lock_timeout(r.opt.lock_timeout);
 	raise_fd_limit();
 	if (setup_conf(&r))
 		goto out;
+	store_set_lock_timeout(r.opt.lock_timeout);
 
 	switch (mode) {
 	case MODE_LIST_BACKENDS:

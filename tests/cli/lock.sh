@@ -5,7 +5,7 @@
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 command -v flock >/dev/null || skip_all "flock (util-linux) is needed"
 command -v timeout >/dev/null || skip_all "timeout (coreutils) is needed"
-plan 7
+plan 11
 
 mkfile "$T/g1/usr/a" "content"
 mkfile "$T/g2/usr/a" "content"
@@ -26,8 +26,25 @@ check "it says who holds the lock and for how long" \
 check "it changed nothing" eval '! same_inode "$T/g1/usr/a" "$T/g2/usr/a"'
 run_vh --pkgmgr=none --store "$T/s" --lock-timeout 0 "$T/g1" "$T/g2"
 check "--lock-timeout 0 does not wait" status_is 2
+# lock-timeout: in vhashify.yaml, which --lock-timeout overrides
+printf 'lock-timeout: 1\n' >"$T/one.yaml"
+vh_status=0
+timeout 60 vhashify --config "$T/one.yaml" --pkgmgr=none --store "$T/s" \
+	"$T/g1" "$T/g2" >"$T/out" 2>"$T/err" || vh_status=$?
+check "lock-timeout: 1 in vhashify.yaml gives up after 1 second" \
+	eval 'status_is 2 && err_has "for more than 1 seconds"'
+printf 'lock-timeout: 3600\n' >"$T/hour.yaml"
+vh_status=0
+timeout 60 vhashify --config "$T/hour.yaml" --lock-timeout 0 --pkgmgr=none \
+	--store "$T/s" "$T/g1" "$T/g2" >"$T/out" 2>"$T/err" || vh_status=$?
+check "--lock-timeout overrides it" \
+	eval 'status_is 2 && err_has "for more than 0 seconds"'
 kill "$holder"
 wait "$holder" 2>/dev/null
+printf 'lock-timeout: soon\n' >"$T/bad.yaml"
+run_vh --config "$T/bad.yaml" --pkgmgr=none --store "$T/s" "$T/g1"
+check "a lock-timeout that is no number of seconds is refused" status_is 2
+check "naming file and line" err_has "'$T/bad.yaml' line 1: 'lock-timeout'"
 
 flock -x -o "$T/s/lock" sleep 1 &
 sleep 0.3
