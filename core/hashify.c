@@ -236,6 +236,13 @@ static int check_object(struct guest_run *r, const struct walk_entry *e)
  */
 volatile sig_atomic_t hashify_stop;
 
+/* A stop signal came: the walk ends, no directory is listed again. */
+static bool stopping(void *arg)
+{
+	(void)arg;
+	return hashify_stop;
+}
+
 static bool consider(struct guest_run *r, const struct walk_entry *e)
 {
 	const struct options *o = r->h->opt;
@@ -593,7 +600,7 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 	int ret;
 
 	r.cursor = matcher_cursor_new(g->excludes);
-	ret = walk_tree(g->rootfd, &ops, &r);
+	ret = walk_tree_until(g->rootfd, &ops, &r, stopping);
 	matcher_cursor_free(r.cursor);
 	if (ret) {
 		error_msg(msg, sizeof(msg), ret, "cannot walk guest '%s'",

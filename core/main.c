@@ -1033,7 +1033,9 @@ static void hashify_one(int i, void *arg)
 	rep->backend = g->backend_names;
 	rep->t = t;
 	progress_guest(g->name ? g->name : g->path);
-	if (!take_exclusions(r, i))	/* left alone, said why */
+	if (hashify_stop)
+		;	/* stopping: no other guest is read */
+	else if (!take_exclusions(r, i))	/* left alone, said why */
 		tally_fail(t, "", g->path, 0, r->left_alone[i]);
 	else
 		hashify_guest(&hr->h, g, t);

@@ -418,7 +418,14 @@ static void visit(struct walk *w)
 
 int walk_tree(int rootfd, const struct walk_ops *ops, void *arg)
 {
+	return walk_tree_until(rootfd, ops, arg, NULL);
+}
+
+int walk_tree_until(int rootfd, const struct walk_ops *ops, void *arg,
+		    bool (*stop)(void *arg))
+{
 	struct walk w = { .ops = ops, .arg = arg, .open_from = 1 };
+	bool stopped = false;
 	struct statx x;
 	int fd, ret;
 
@@ -461,7 +468,9 @@ int walk_tree(int rootfd, const struct walk_ops *ops, void *arg)
 	while (w.depth) {
 		struct level *l = &w.lv[w.depth - 1];
 
-		if (l->fd < 0 || l->i == l->n)
+		if (!stopped && stop && stop(arg))
+			stopped = true;
+		if (l->fd < 0 || l->i == l->n || stopped)
 			pop_level(&w);
 		else
 			visit(&w);

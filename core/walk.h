@@ -75,6 +75,15 @@ struct walk_ops {
  */
 int walk_tree(int rootfd, const struct walk_ops *ops, void *arg);
 
+/*
+ * walk_tree(), asking @stop(@arg) before each entry: once it returns
+ * true the walk takes no other entry and lists no other directory; it
+ * leaves the directories it is in as it leaves them at their end
+ * (giving their mtimes back by the same rule) and returns 0.
+ */
+int walk_tree_until(int rootfd, const struct walk_ops *ops, void *arg,
+		    bool (*stop)(void *arg));
+
 struct statx;
 /*
  * Fills @e's st, mnt_id and attributes for @name in @dirfd, as the walk

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SIGTERM during a run: the file at hand is finished, no other is taken,
 # the summary is printed, the exit status is 143 (128 + 15), and no
-# temporary is left in any guest or in the store.
+# temporary is left in any guest or in the store; the walk stops too, no
+# other directory is listed and no other guest read.
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
-plan 4
+plan 5
 
 for g in g1 g2; do
 	for d in $(seq 1 40); do
@@ -30,6 +31,10 @@ wait "$pid" || vh_status=$?
 check "a run stopped by SIGTERM exits 143" status_is 143
 check "it says so" err_has "stopped by signal 15"
 check "it prints its summary" out_has "files seen"
+seen=$(sed -n 's/^ *files seen: *\([0-9]*\).*/\1/p' "$T/out")
+diag "files seen: $seen of 12000"
+check "the walk stops too: not half of the 12,000 files are seen" \
+	test "${seen:-12000}" -lt 6000
 check "no temporary is left" test -z "$(find "$T/g1" "$T/g2" "$T/s/tmp" \
 	-name '.vhashify.tmp.*' -o -path "$T/s/tmp/*")"
 done_testing
