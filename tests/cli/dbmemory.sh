@@ -6,7 +6,7 @@
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 [ -x /usr/bin/time ] || skip_all "GNU time (/usr/bin/time) is needed"
-plan 14
+plan 17
 
 status_awk=$TESTS_SRCDIR/tools/dpkg-status.awk
 conffile=etc/pkg-000001/conf.d/00-settings-of-this-package.conf
@@ -46,8 +46,10 @@ else
 	check "peak RSS of 4 guests, --jobs 2, below 128 MiB" \
 		test "$rss" -lt $((128 * 1024))
 fi
-rss --store "$T/s" --pkgmgr=dpkg --jobs 1 -q "$T/g1"
+rss --store "$T/s" --pkgmgr=dpkg --jobs 1 -v "$T/g1"
 one=$rss
+check "every conffile of the status is read, piece by piece" \
+	out_has "guest '$T/g1': backend dpkg, 500010 exclusion rules"
 rss --store "$T/s" --pkgmgr=dpkg --jobs 1 -q "$T/g1" "$T/g2" "$T/g3" "$T/g4"
 diag "peak RSS, --jobs 1: 1 guest $one KiB, 4 guests $rss KiB"
 if [ -n "$asan" ]; then
@@ -90,6 +92,27 @@ vhashify --json --config "$T/limit.yaml" --store "$T/s" --pkgmgr=dpkg \
 check "--json gives the reason" \
 	grep -q 'more configuration files than exclusions-limit allows' \
 	"$T/json"
+
+# a status with a line longer than the pieces it is read in, CRLF line
+# ends and no newline at its end
+mkdir -p "$T/g8/var/lib/dpkg" "$T/g9"
+awk 'BEGIN { printf "Package: long\r\nDescription: "
+	for (i = 0; i < 700000; i++) printf "x"
+	printf "\r\nConffiles:\r\n /etc/a.conf 0123\r\n /etc/b.conf 4567" }' \
+	>"$T/g8/var/lib/dpkg/status"
+for g in g8 g9; do
+	mkfile "$T/$g/etc/b.conf" "configuration"
+	mkfile "$T/$g/usr/a" "shared"
+	touch -d @1700000000 "$T/$g/etc/b.conf" "$T/$g/usr/a"
+done
+run_vh -v --store "$T/s" --pkgmgr=dpkg "$T/g8"
+check "long lines, CRLF and no final newline: every conffile is read" \
+	out_has "guest '$T/g8': backend dpkg, 12 exclusion rules"
+run_vh --store "$T/s" --pkgmgr=none "$T/g9"
+run_vh --store "$T/s" --pkgmgr=dpkg "$T/g8"
+check "the last one, without its newline, is kept out" \
+	eval 'same_inode "$T/g8/usr/a" "$T/g9/usr/a" &&
+	      ! same_inode "$T/g8/etc/b.conf" "$T/g9/etc/b.conf"'
 
 printf 'exclusions-limit: 0\n' >"$T/zero.yaml"
 run_vh --config "$T/zero.yaml" --store "$T/s" "$T/g6"
