@@ -27,6 +27,8 @@
 #   BENCH_QUICK=1   3 guests and 1 repetition instead of 8 and 3
 #   BENCH_REPS      repetitions (median reported)
 #   BENCH_CACHE     where the corpus and its images are kept
+#   BENCH_SCENARIO=dbsize  only peak RSS against package database size
+#                   (bench_dbsize below; no corpus, no peers needed)
 # Results: bench/results.md and bench/results.json in the source tree.
 set -eu
 src=$1 build=$2
@@ -38,6 +40,58 @@ export VHASHIFY_CONFIG_DIR=$src/etc VHASHIFY_PLUGIN_DIR=$build/plugins/.libs
 vh=$build/vhashify
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
+
+# dbsize: vhashify's peak RSS against the size of the guests' dpkg
+# status (1, 8, 56 and 222 MiB, 9,000 conffiles a MiB, made by
+# tests/tools/dpkg-status.awk), for 1 guest and for 4 guests with
+# --jobs 2 and 4; BENCH_QUICK=1: 1, 8 and 56 MiB, 4 guests, --jobs 2.
+# exclusions-limit is raised to 1G, so that every size is read.
+# Results: bench/results-dbsize.md.
+bench_dbsize() {
+	local d=$cache/dbsize sizes="1 8 56 222" runs="1:1 4:2 4:4" mib g n
+	local out=$src/bench/results-dbsize.md run guests jobs rep
+	[ "$quick" = 1 ] && { sizes="1 8 56"; runs="4:2"; reps=1; }
+	rm -rf "$d"
+	mkdir -p "$d"
+	printf 'exclusions-limit: 1G\n' >"$d/conf.yaml"
+	{
+	echo "# Peak RSS against package database size"
+	echo
+	echo "dpkg status of N MiB with 9,000 conffiles a MiB (tests/tools/dpkg-status.awk), in every guest; code $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown); median of $reps."
+	echo
+	echo "| status MiB | conffiles | guests | --jobs | wall s | peak RSS MiB |"
+	echo "|---|---|---|---|---|---|"
+	} >"$out"
+	for mib in $sizes; do
+		n=$((mib * 9000))
+		awk -v n="$n" -v mib="$mib" -f "$src/tests/tools/dpkg-status.awk" \
+			>"$d/status"
+		for g in 1 2 3 4; do
+			rm -rf "$d/g$g"
+			mkdir -p "$d/g$g/var/lib/dpkg" "$d/g$g/usr"
+			ln "$d/status" "$d/g$g/var/lib/dpkg/status"
+			echo shared >"$d/g$g/usr/a"
+		done
+		for run in $runs; do
+			guests=${run%:*} jobs=${run#*:}
+			for rep in $(seq 1 "$reps"); do
+				rm -rf "$d/store"
+				/usr/bin/time -f '%e %M' -o "$d/time" "$vh" -q \
+					--config "$d/conf.yaml" --pkgmgr=dpkg \
+					--store "$d/store" --jobs "$jobs" \
+					$(seq -f "$d/g%g" 1 "$guests") >/dev/null
+				cat "$d/time"
+			done | sort -n -k 2 | awk -v m="$mib" -v n="$n" \
+				-v g="$guests" -v j="$jobs" -v r="$reps" '
+				NR == int((r + 1) / 2) {
+					printf "| %s | %d | %s | %s | %.2f | %.1f |\n",
+					       m, n, g, j, $1, $2 / 1024 }' >>"$out"
+		done
+	done
+	rm -rf "$d"
+	cat "$out"
+}
+[ "${BENCH_SCENARIO:-}" != dbsize ] || { bench_dbsize; exit 0; }
 # the peers and tools, from Debian's packages
 for p in mmdebstrap rdfind jdupes rmlint duperemove time xfsprogs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
