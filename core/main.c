@@ -3,11 +3,12 @@
  * vhashify: makes identical files of guest root trees one inode in a
  * content-addressed store. The flow of a run, top to bottom:
  *   command line and configuration file -> plugins and detection table
- *   -> guests (by path or name) and a backend for each -> exclusions
- *   -> stores (one per filesystem) -> for each guest: walk, decide,
- *   unify -> summary
+ *   -> guests (by path or name) and a backend for each -> exclude lists
+ *   checked -> stores (one per filesystem) -> for each guest: its
+ *   exclusions, walk, decide, unify, its exclusions freed -> summary
  * Everything that can be wrong with the configuration is found before
- * the first change. The maintenance actions (--gc, --verify, --stats,
+ * the first change; a guest's package database is read when that guest
+ * is worked on, so that a run holds the exclusions of --jobs guests. The maintenance actions (--gc, --verify, --stats,
  * --restore) share the set-up and hand over to maint.h.
  */
 #include "config.h"
