@@ -8,8 +8,9 @@
  *   exclusions, walk, decide, unify, its exclusions freed -> summary
  * Everything that can be wrong with the configuration is found before
  * the first change; a guest's package database is read when that guest
- * is worked on, so that a run holds the exclusions of --jobs guests. The maintenance actions (--gc, --verify, --stats,
- * --restore) share the set-up and hand over to maint.h.
+ * is worked on, so that a run holds the exclusions of --jobs guests.
+ * The maintenance actions (--gc, --verify, --stats, --restore) share
+ * the set-up and hand over to maint.h.
  */
 #include "config.h"
 

@@ -25,8 +25,8 @@ struct yaml_file {
  * without a root node. Prints "'FILE' line N: PROBLEM" for malformed
  * YAML, for a second document, for a key given twice in a mapping at
  * any level, and for nesting deeper than YAML_FILE_MAX_DEPTH (in time
- * linear in the file's size). Returns 0, -ENOENT (printed unless @quiet_missing), or
- * another -errno.
+ * linear in the file's size). Returns 0, -ENOENT (printed unless
+ * @quiet_missing), or another -errno.
  */
 int yaml_file_load(struct yaml_file *y, const char *file,
 		   bool quiet_missing);

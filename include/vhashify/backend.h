@@ -43,8 +43,9 @@
  *    keeps.
  *  - Calls for different guests may happen one after another in one
  *    process; keep no state between calls other than constant data.
- *    The host never calls plugins from two threads at once (all calls
- *    come before the guests are worked on): a plugin needs no locks.
+ *    The host never calls plugins from two threads at once (the calls
+ *    for each guest come from the thread that works on it, one guest
+ *    at a time, under one lock): a plugin needs no locks of its own.
  *
  * What the host makes of the exclusions: a rule covers the path it
  * names and everything below it, so a literal directory emitted

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Reading a guest file, whole or a line at a time, for plugins; see readfile.h. */
+/* Reading a guest file, whole or line by line, for plugins; see readfile.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
