@@ -17,7 +17,8 @@ static const char usage_text[] =
 "usage: vhashify [OPTIONS] GUEST...      hashify guests\n"
 "       vhashify [OPTIONS] --all         hashify every guest found\n"
 "       vhashify --restore GUEST...      give guests private copies again\n"
-"       vhashify --gc | --verify | --stats [--json] | --list-guests |\n"
+"       vhashify --verify [--remove-corrupt] [--detach-modified] [GUEST...]\n"
+"       vhashify --gc | --stats [--json] | --list-guests |\n"
 "                --list-backends | --detect GUEST...\n"
 "\n"
 "Makes identical regular files of guest root trees one inode kept in a\n"
@@ -79,7 +80,13 @@ static const char usage_text[] =
 "      --gc             remove objects no guest links to any more, and\n"
 "                       leftovers of interrupted runs\n"
 "      --verify         re-hash every object, check its name and metadata;\n"
+"                       name every path of the GUESTs (default: of the\n"
+"                       configuration) linked to a bad one; --json;\n"
 "                       --remove-corrupt unlinks bad ones from the store\n"
+"                       (guests linked to one keep sharing its inode);\n"
+"                       --detach-modified gives each path linked to an\n"
+"                       object a guest wrote a private copy of what it\n"
+"                       holds, then removes the object from the store\n"
 "      --stats          objects, bytes stored and saved, largest objects,\n"
 "                       guests referencing the store (of those given, or\n"
 "                       --all); --json for a JSON document\n"
@@ -130,6 +137,7 @@ enum {
 	OPT_GC,
 	OPT_VERIFY,
 	OPT_REMOVE_CORRUPT,
+	OPT_DETACH_MODIFIED,
 	OPT_STATS,
 	OPT_RESTORE,
 	OPT_JSON,
@@ -165,6 +173,7 @@ static const struct option long_options[] = {
 	{ "gc", no_argument, NULL, OPT_GC },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "remove-corrupt", no_argument, NULL, OPT_REMOVE_CORRUPT },
+	{ "detach-modified", no_argument, NULL, OPT_DETACH_MODIFIED },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "restore", no_argument, NULL, OPT_RESTORE },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -396,6 +405,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case OPT_REMOVE_CORRUPT:
 			o->remove_corrupt = true;
 			break;
+		case OPT_DETACH_MODIFIED:
+			o->detach_modified = true;
+			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
@@ -487,10 +499,14 @@ int cli_parse(int argc, char **argv, struct options *o)
 	}
 	if (o->remove_corrupt && o->mode != MODE_VERIFY)
 		return usage_error("--remove-corrupt goes with --verify");
+	if (o->detach_modified && o->mode != MODE_VERIFY)
+		return usage_error("--detach-modified goes with --verify");
 	if (o->remove_adopted && o->mode != MODE_ADOPT)
 		return usage_error("--remove-adopted goes with --adopt-store");
-	if (o->json && o->mode != MODE_STATS && o->mode != MODE_HASHIFY)
-		return usage_error("--json goes with hashifying or --stats");
+	if (o->json && o->mode != MODE_STATS && o->mode != MODE_HASHIFY &&
+	    o->mode != MODE_VERIFY)
+		return usage_error("--json goes with hashifying, --verify or "
+				   "--stats");
 	log_notes_to_stderr(o->json);
 	if (o->immutable && o->method != METHOD_HARDLINK)
 		return usage_error("--immutable goes with --method=hardlink");
@@ -507,7 +523,6 @@ int cli_parse(int argc, char **argv, struct options *o)
 	case MODE_LIST_BACKENDS:
 	case MODE_LIST_GUESTS:
 	case MODE_GC:
-	case MODE_VERIFY:
 		if (o->n_guests || o->all)
 			return usage_error("this action takes no guest");
 		break;
@@ -519,6 +534,8 @@ int cli_parse(int argc, char **argv, struct options *o)
 		break;
 	case MODE_STATS:
 		break;	/* guests, if given, are counted as referencing */
+	case MODE_VERIFY:
+		break;	/* guests, if given, are walked for bad objects */
 	}
 	log_set_verbosity(o->verbose);
 	return -1;

@@ -69,6 +69,7 @@ struct options {
 	const char *config;	/* --config, or NULL for the default */
 	bool all;		/* --all: every guest found */
 	bool remove_corrupt;	/* --verify --remove-corrupt */
+	bool detach_modified;	/* --verify --detach-modified */
 	bool json;		/* --json */
 	bool min_size_set;	/* --min-size given */
 	bool immutable;		/* --immutable: objects get chattr +i */

@@ -894,25 +894,48 @@ static void release(struct run *r)
 	cli_release(&r->opt);
 }
 
-/* --gc, --verify: every store. */
+/* --gc: every store. */
 static int run_store_action(struct run *r)
 {
-	unsigned long corrupt = 0;
-	int i, ret = 0, failed = 0;
+	int i, failed = 0;
 
 	if (open_all_stores(r))
 		return EXIT_USAGE;
-	for (i = 0; i < r->n_store_paths; i++) {
-		if (!r->stores[i])
-			continue;
-		if (r->opt.mode == MODE_GC)
-			ret = gc_store(r->stores[i]);
-		else
-			ret = verify_store(r->stores[i], r->opt.remove_corrupt,
-					   &corrupt);
-		failed |= !!ret;
+	for (i = 0; i < r->n_store_paths; i++)
+		if (r->stores[i])
+			failed |= !!gc_store(r->stores[i]);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/*
+ * --verify: every store; then, when it found objects guests may link,
+ * the guests given (else those of the configuration) are walked for
+ * them, and with --detach-modified detached from them.
+ */
+static int run_verify(struct run *r)
+{
+	struct verify_run v = {
+		.remove = r->opt.remove_corrupt,
+		.detach = r->opt.detach_modified,
+		.json = r->opt.json, .dry_run = r->opt.dry_run };
+	int i, failed = 0;
+
+	/* guests given are found before anything changes */
+	if ((r->opt.n_guests || r->opt.all) &&
+	    (setup_guests(r) || check_guests(r)))
+		return EXIT_USAGE;
+	if (open_all_stores(r))
+		return EXIT_USAGE;
+	for (i = 0; i < r->n_store_paths; i++)
+		if (r->stores[i])
+			failed |= !!verify_store(r->stores[i], &v);
+	if (v.n_bad && !r->opt.n_guests && !r->opt.all) {
+		r->opt.all = true;
+		failed |= setup_guests(r) || check_guests(r);
 	}
-	return failed || corrupt ? EXIT_FAILED : EXIT_OK;
+	failed |= verify_guests(&v, r->guests, r->n_guests) > 0;
+	verify_release(&v);
+	return failed || v.corrupt ? EXIT_FAILED : EXIT_OK;
 }
 
 /*
@@ -1201,8 +1224,10 @@ int main(int argc, char **argv)
 			status = EXIT_OK;
 		goto out;
 	case MODE_GC:
-	case MODE_VERIFY:
 		status = run_store_action(&r);
+		goto out;
+	case MODE_VERIFY:
+		status = run_verify(&r);
 		goto out;
 	case MODE_ADOPT:
 		/* guests given: their hash directories, their leftovers */

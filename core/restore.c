@@ -330,14 +330,11 @@ static bool project_error(const struct restore *r,
 	return true;
 }
 
-static bool file(const struct walk_entry *e, void *arg)
+bool restore_entry(struct restore *r, const struct walk_entry *e)
 {
-	struct restore *r = arg;
 	char left[TMPNAME_MAX];
 	int ret;
 
-	if (tmpname_like(e->name))
-		return leftover(r, e);
 	if (!S_ISREG(e->st.st_mode) || !store_is_object(r->g->store, &e->st))
 		return false;
 	r->t->seen++;
@@ -374,6 +371,15 @@ static bool file(const struct walk_entry *e, void *arg)
 	return true;
 }
 
+static bool file(const struct walk_entry *e, void *arg)
+{
+	struct restore *r = arg;
+
+	if (tmpname_like(e->name))
+		return leftover(r, e);
+	return restore_entry(r, e);
+}
+
 static void fail(const char *path, int err, void *arg)
 {
 	struct restore *r = arg;
@@ -383,23 +389,48 @@ static void fail(const char *path, int err, void *arg)
 	r->t->failed++;
 }
 
+int restore_begin(struct guest *g, bool dry_run, struct tally *t,
+		  struct restore **out)
+{
+	struct restore *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	*r = (struct restore){ .g = g, .dry_run = dry_run, .t = t,
+			       .tmpfd = -1 };
+	if (!dry_run) {
+		r->tmpfd = store_open_tmp_dir(g->store);
+		if (r->tmpfd < 0) {
+			int ret = r->tmpfd;
+
+			free(r);
+			return ret;
+		}
+	}
+	*out = r;
+	return 0;
+}
+
+void restore_end(struct restore *r)
+{
+	if (!r)
+		return;
+	if (r->tmpfd >= 0)
+		close(r->tmpfd);
+	copies_release(r);
+	free(r);
+}
+
 void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 {
 	static const struct walk_ops ops = { enter, file, fail };
-	struct restore r = { .g = g, .dry_run = dry_run, .t = t,
-			     .tmpfd = -1 };
-	int ret = 0;
+	struct restore *r = NULL;
+	int ret;
 
-	if (!dry_run) {
-		r.tmpfd = store_open_tmp_dir(g->store);
-		if (r.tmpfd < 0)
-			ret = r.tmpfd;
-	}
+	ret = restore_begin(g, dry_run, t, &r);
 	if (!ret)
-		ret = walk_tree(g->rootfd, &ops, &r);
-	if (r.tmpfd >= 0)
-		close(r.tmpfd);
-	copies_release(&r);
+		ret = walk_tree(g->rootfd, &ops, r);
+	restore_end(r);
 	if (ret) {
 		error("cannot walk guest '%s': %s", qs(g->path),
 		      strerror(-ret));
