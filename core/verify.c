@@ -315,8 +315,8 @@ static int detach_object(struct verify_run *v, struct bad_object *b)
 	}
 	if (st.st_nlink > 1 + (v->dry_run ? b->paths : 0)) {
 		error("cannot detach object '%s/objects/%s': %llu other "
-		      "names of it are left, in guests not walked or not "
-		      "replaced (said above)",
+		      "names of it are left, in guests not walked or "
+		      "changed while detached",
 		      qs(store_path(b->store)), qs(b->name), (unsigned long long)
 		      (st.st_nlink - 1 - (v->dry_run ? b->paths : 0)));
 		return -EBUSY;

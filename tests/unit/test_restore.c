@@ -5,7 +5,9 @@
  * over the path) or deletes the file right before vhashify's own rename
  * call, the worst moment. The upgrade or delete must stand, and
  * nothing of ours may be left in the guest or the store. Also: two
- * names of one object in a guest get one private copy.
+ * names of one object in a guest get one private copy. The same for
+ * --verify --detach-modified (verify_guests()), whose guest plants a
+ * symlink to a host file or a FIFO at the path, or renames it away.
  */
 #include "config.h"
 
@@ -30,10 +32,11 @@
 #include "tmpname.h"
 
 /* What the guest does to usr/f just before the first rename onto it. */
-enum guest_act { NOTHING, UPGRADE, DELETE };
+enum guest_act { NOTHING, UPGRADE, DELETE, SYMLINK, FIFO, MOVE };
 static enum guest_act guest_act;
 static int renames;
 static int usr_fd = -1;
+static char host_file[128];	/* a host file a planted symlink names */
 
 int __real_renameat(int olddirfd, const char *oldpath, int newdirfd,
 		    const char *newpath);
@@ -59,6 +62,19 @@ static void guest_acts(const char *newpath)
 		return;
 	if (guest_act == DELETE) {
 		assert_int_equal(unlinkat(usr_fd, "f", 0), 0);
+		return;
+	}
+	if (guest_act == MOVE) {
+		assert_int_equal(__real_renameat2(usr_fd, "f", usr_fd,
+						  "f.moved", 0), 0);
+		return;
+	}
+	if (guest_act == SYMLINK || guest_act == FIFO) {
+		assert_int_equal(guest_act == FIFO ?
+				 mkfifoat(usr_fd, "f.new", 0644) :
+				 symlinkat(host_file, usr_fd, "f.new"), 0);
+		assert_int_equal(__real_renameat2(usr_fd, "f.new", usr_fd,
+						  "f", 0), 0);
 		return;
 	}
 	write_file(usr_fd, "f.new", "upgraded");
@@ -133,6 +149,8 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/g2", f->dir);
 	assert_int_equal(guest_open(&f->g2, NULL, path), 0);
 	f->g2.store = f->store;
+	snprintf(host_file, sizeof(host_file), "%s/host", f->dir);
+	write_file(f->dirfd, "host", "host bytes");
 	guest_act = NOTHING;
 	renames = 0;
 	*state = f;
@@ -252,6 +270,106 @@ static void test_delete_stays(void **state)
 	no_leftovers(f);
 }
 
+/*
+ * --verify --detach-modified of the fixture's object, found modified,
+ * with guests g1 and g2. Returns the failures.
+ */
+static unsigned long detach(struct fixture *f)
+{
+	struct bad_object bad = {
+		.store = f->store, .name = "ab/cd-0123456789abcdef",
+		.why = "written", .dev = f->object.st_dev,
+		.ino = f->object.st_ino, .modified = true };
+	struct verify_run v = { .detach = true, .bad = &bad, .n_bad = 1 };
+	struct guest guests[2] = { f->g1, f->g2 };
+	unsigned long failed;
+
+	failed = verify_guests(&v, guests, 2);
+	assert_int_equal(bad.paths, 3);
+	return failed;
+}
+
+static bool object_in_store(const struct fixture *f)
+{
+	struct stat st;
+
+	return !fstatat(f->dirfd, "store/objects/ab/cd-0123456789abcdef",
+			&st, AT_SYMLINK_NOFOLLOW) &&
+	       st.st_ino == f->object.st_ino;
+}
+
+/* Every path gets a private copy, g1's two names one; the object goes. */
+static void test_detach(void **state)
+{
+	struct fixture *f = *state;
+	struct stat a, b, other;
+
+	assert_int_equal(detach(f), 0);
+	a = stat_of(f, "g1/usr/f");
+	b = stat_of(f, "g1/usr/g");
+	other = stat_of(f, "g2/usr/f");
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(a.st_nlink, 2);
+	assert_int_not_equal(a.st_ino, f->object.st_ino);
+	assert_int_not_equal(other.st_ino, f->object.st_ino);
+	assert_int_not_equal(other.st_ino, a.st_ino);
+	assert_int_equal(other.st_nlink, 1);
+	assert_string_equal(content_of("f"), "shared bytes");
+	assert_false(object_in_store(f));
+	no_leftovers(f);
+}
+
+/*
+ * The guest plants a symlink to a host file (or a FIFO) at usr/f right
+ * before the swap: it stays, the host file is not touched, and the
+ * other paths are detached.
+ */
+static void planted(struct fixture *f, enum guest_act act)
+{
+	struct stat st;
+
+	guest_act = act;
+	assert_int_equal(detach(f), 0);
+	st = stat_of(f, "g1/usr/f");
+	assert_true(act == FIFO ? S_ISFIFO(st.st_mode) : S_ISLNK(st.st_mode));
+	st = stat_of(f, "host");
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(st.st_size, strlen("host bytes"));
+	assert_int_not_equal(stat_of(f, "g1/usr/g").st_ino, f->object.st_ino);
+	assert_int_not_equal(stat_of(f, "g2/usr/f").st_ino, f->object.st_ino);
+	assert_string_equal(content_of("g"), "shared bytes");
+	assert_false(object_in_store(f));
+	no_leftovers(f);
+}
+
+static void test_detach_symlink_planted(void **state)
+{
+	planted(*state, SYMLINK);
+}
+
+static void test_detach_fifo_planted(void **state)
+{
+	planted(*state, FIFO);
+}
+
+/*
+ * The guest renames usr/f away right before the swap: the new name is
+ * still a link to the object, so the object stays in the store, and
+ * the run says so as a failure.
+ */
+static void test_detach_renamed(void **state)
+{
+	struct fixture *f = *state;
+
+	guest_act = MOVE;
+	assert_int_equal(detach(f), 1);
+	assert_int_equal(stat_of(f, "g1/usr/f.moved").st_ino,
+			 f->object.st_ino);
+	assert_int_not_equal(stat_of(f, "g1/usr/g").st_ino, f->object.st_ino);
+	assert_true(object_in_store(f));
+	no_leftovers(f);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -259,6 +377,10 @@ int main(void)
 		T(test_hard_links_kept),
 		T(test_upgrade_stays),
 		T(test_delete_stays),
+		T(test_detach),
+		T(test_detach_symlink_planted),
+		T(test_detach_fifo_planted),
+		T(test_detach_renamed),
 	};
 #undef T
 
