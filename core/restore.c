@@ -18,6 +18,7 @@
 #include "maint.h"
 #include "metakey.h"
 #include "tmpname.h"
+#include "u64set.h"
 #include "walk.h"
 
 /*
@@ -40,6 +41,14 @@ struct restore {
 	int tmpfd;		/* the store's tmp/ */
 	struct copy_of *copies;	/* open addressing on obj */
 	size_t cap, count;
+	/*
+	 * Objects no other guest links (the store's name and this path,
+	 * link count 2): the file keeps its inode, and the store's name is
+	 * removed after the walk (restore_guest() only).
+	 */
+	bool keep_sole;
+	struct u64set soles;
+	uint64_t kept;		/* such files that left the store */
 };
 
 static struct copy_of *copy_slot(const struct restore *r, ino_t obj)
@@ -338,6 +347,15 @@ bool restore_entry(struct restore *r, const struct walk_entry *e)
 	if (!S_ISREG(e->st.st_mode) || !store_is_object(r->g->store, &e->st))
 		return false;
 	r->t->seen++;
+	if (r->keep_sole && e->st.st_nlink == 2) {
+		/* nothing to copy: the store's name goes after the walk */
+		if (u64set_add(&r->soles, e->st.st_ino)) {
+			error("cannot restore '%s%s': %s", qs(r->g->prefix),
+			      qs(e->path), strerror(ENOMEM));
+			r->t->failed++;
+		}
+		return false;
+	}
 	if (r->dry_run) {
 		note(1, "would restore '%s%s'", qs(r->g->prefix), qs(e->path));
 		r->t->linked++;
@@ -418,7 +436,55 @@ void restore_end(struct restore *r)
 	if (r->tmpfd >= 0)
 		close(r->tmpfd);
 	copies_release(r);
+	u64set_release(&r->soles);
 	free(r);
+}
+
+/*
+ * Removes the store's name @name (in @dirfd) of an object the walk found
+ * linked by one path of the guest alone, if it still is inode @ino with
+ * two links: the guest's file keeps its inode, bytes and metadata, and
+ * loses the immutable flag of an immutable store with the store's name.
+ */
+static int drop_sole(struct store *s, int dirfd, const char *name,
+		     ino_t ino, void *arg)
+{
+	struct restore *r = arg;
+	const char *base = strchr(name, '/') + 1;
+	struct immutable_hold h;
+	struct stat st;
+	int fd, ret;
+
+	if (r->dry_run) {
+		r->kept++;
+		return 0;
+	}
+	fd = content_open(dirfd, base, &st);
+	if (fd < 0 || st.st_ino != ino || st.st_nlink != 2) {
+		/* gone, or another guest name came or went meanwhile */
+		if (fd >= 0)
+			close(fd);
+		r->t->skipped[SKIP_CHANGED]++;
+		return 0;
+	}
+	ret = immutable_hold(s, fd, &h);
+	if (!ret) {
+		ret = unlinkat(dirfd, base, 0) ? -errno : 0;
+		/* no longer an object: the guest's file stays writable */
+		if (!ret)
+			h.was_set = false;
+		immutable_release(&h, false);
+	}
+	close(fd);
+	if (ret) {
+		error("cannot remove '%s/objects/%s' linked by guest '%s' "
+		      "alone: %s", qs(s->path), qs(name), qs(r->g->path),
+		      strerror(-ret));
+		r->t->failed++;
+	} else {
+		r->kept++;
+	}
+	return 0;
 }
 
 void restore_guest(struct guest *g, bool dry_run, struct tally *t)
@@ -427,17 +493,33 @@ void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 	struct restore *r = NULL;
 	int ret;
 
+	uint64_t kept = 0;
+
 	ret = restore_begin(g, dry_run, t, &r);
-	if (!ret)
+	if (!ret) {
+		r->keep_sole = true;
 		ret = walk_tree(g->rootfd, &ops, r);
+	}
+	if (!ret) {
+		ret = store_find_names(g->store, &r->soles, drop_sole, r);
+		if (ret) {
+			error("cannot read objects of store '%s': %s",
+			      qs(g->store->path), strerror(-ret));
+			t->failed++;	/* the files stay linked */
+		}
+		ret = 0;
+		kept = r->kept;
+	}
 	restore_end(r);
 	if (ret) {
 		error("cannot walk guest '%s': %s", qs(g->path),
 		      strerror(-ret));
 		t->failed++;
 	}
-	printf("guest '%s': %llu %s, %llu failed\n", qs(g->path),
+	printf("guest '%s': %llu %s, %llu %s the store keeping their inode "
+	       "(no other guest linked them), %llu failed\n", qs(g->path),
 	       (unsigned long long)t->linked,
 	       dry_run ? "files would get a private copy" :
-	       "files got a private copy", (unsigned long long)t->failed);
+	       "files got a private copy", (unsigned long long)kept,
+	       dry_run ? "would leave" : "left", (unsigned long long)t->failed);
 }

@@ -1232,3 +1232,40 @@ int store_plan(struct store *s, const char *name)
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
+
+int store_find_names(struct store *s, const struct u64set *inodes,
+		     int (*fn)(struct store *s, int dirfd, const char *name,
+			       ino_t ino, void *arg),
+		     void *arg)
+{
+	char fan[3], name[3 + NAME_MAX + 1];
+	struct dirent *de;
+	int i, fd, ret = 0;
+	DIR *d;
+
+	if (s->objfd < 0 || !inodes->count)
+		return 0;
+	for (i = 0; !ret && i < STORE_FANOUTS; i++) {
+		snprintf(fan, sizeof(fan), "%02x", i);
+		fd = open_entry(s, s->objfd, fan, O_RDONLY, true, 0);
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return fd;
+		d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			return -errno;
+		}
+		while (!ret && (de = readdir(d))) {
+			if (!u64set_has(inodes, de->d_ino) ||
+			    (de->d_type != DT_REG &&
+			     de->d_type != DT_UNKNOWN))
+				continue;
+			snprintf(name, sizeof(name), "%s/%s", fan, de->d_name);
+			ret = fn(s, dirfd(d), name, de->d_ino, arg);
+		}
+		closedir(d);
+	}
+	return ret;
+}

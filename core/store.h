@@ -287,6 +287,18 @@ int store_each_object(struct store *s,
 		      void *arg);
 
 /*
+ * Calls @fn for every name in the fan-out directories whose inode number
+ * is in @inodes (read with readdir, no stat: cheap for a large store),
+ * with its name ("ab/cdef-..."), the fan-out directory fd and the inode
+ * number; the caller checks what it opens. Stops at the first non-zero
+ * return and returns it; returns -errno when the store cannot be read.
+ */
+int store_find_names(struct store *s, const struct u64set *inodes,
+		     int (*fn)(struct store *s, int dirfd, const char *name,
+			       ino_t ino, void *arg),
+		     void *arg);
+
+/*
  * Splits object name @name into its content digest and metadata id;
  * sets *content for a content-only object (no metadata id). A trust
  * group in the name is accepted (see store_name_group).

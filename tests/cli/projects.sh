@@ -79,8 +79,12 @@ check "--restore of immutable objects keeps them too" \
 	      [ "$(attrs "$M/g6/usr/a")" = "$a1" ]'
 
 # a file of project 100 in a directory of project 300: the link to the
-# object of g3's file (project 100, +A) crosses the boundary, and is
-# said to
+# object of g7's file (project 100, +A) crosses the boundary, and is
+# said to (g3's object of it left the store with g3's restore: no other
+# guest linked it)
+guest g7 100
+chattr +A "$M/g7/usr/b"
+run_vh --pkgmgr=none --store "$M/s" -j 1 "$M/g7"
 guest g4 300
 chattr -p 100 +A "$M/g4/usr/b"
 run_vh --pkgmgr=none --store "$M/s" -j 1 "$M/g4"
