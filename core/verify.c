@@ -170,6 +170,12 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		if (err) {
 			error("cannot remove '%s/objects/%s': %s",
 			      qs(store_path(s)), qs(name), strerror(-err));
+		} else if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
+			note(0, "removed '%s' from the store: %lu guest names "
+			     "keep sharing its inode (--detach-modified gives "
+			     "each its own copy)", qs(name),
+			     (unsigned long)st->st_nlink - 1);
+			run->bad[run->n_bad - 1].removed = true;
 		} else {
 			note(0, "removed '%s' from the store: the next run "
 			     "makes a good object of its files", qs(name));

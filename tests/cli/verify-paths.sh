@@ -8,7 +8,7 @@
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
 command -v jq >/dev/null || skip_all "jq is needed"
-plan 22
+plan 23
 
 # whether the jq filter is true of the file (quietly)
 jq_true() { jq -e "$@" >/dev/null; }
@@ -92,4 +92,10 @@ check "the guests share the written file no more" \
 	eval '! same_inode "$M/g1/usr/lib/x/libfoo.so" "$M/g2/usr/lib/x/libfoo.so" && ! same_inode "$M/g2/usr/lib/x/libfoo.so" "$M/g3/usr/lib/x/libfoo.so" && test "$(stat -c %h "$M/g3/usr/lib/x/libfoo.so")" = 1'
 run_vh --store "$S" --verify
 check "the store verifies good afterwards" status_is 0
+
+# --remove-corrupt on an object guests link says they keep sharing it
+printf 'changed' >"$M/g2/usr/bin/tool"
+run_vh --store "$S" --verify --remove-corrupt "$M/g1"
+check "--remove-corrupt says the guests keep sharing the inode" \
+	eval 'status_is 1 && out_has "3 guest names keep sharing its inode (--detach-modified gives each its own copy)"'
 done_testing
