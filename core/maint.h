@@ -93,10 +93,11 @@ int stats_stores(struct store **stores, int n_stores, struct guest *guests,
 /*
  * Gives every file of guest @g that is an object of its store a private
  * copy again (same bytes, holes, metadata and xattrs), atomically per
- * file. A file that is an object no other guest links (the store's name
- * and its own, link count 2) is not copied: it keeps its inode, and the
- * store's name of it is removed after the walk (with it the immutable
- * flag of an immutable store). With dry_run, only counts. Adds to @t:
+ * file. A file that is an object no other guest links (its links are
+ * the store's name and the guest's names of it, counted by a first
+ * walk) is not copied: it keeps its inode, and the store's name of it
+ * is removed after the walk (with it the immutable flag of an
+ * immutable store). With dry_run, only counts. Adds to @t:
  * linked counts the files copied (or to copy).
  */
 void restore_guest(struct guest *g, bool dry_run, struct tally *t);

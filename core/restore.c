@@ -49,6 +49,18 @@ struct restore {
 	bool keep_sole;
 	struct u64set soles;
 	uint64_t kept;		/* such files that left the store */
+	/*
+	 * Objects with more links, and how many names of each the guest
+	 * has (counted by a walk before): those it alone links are sole
+	 * too. Open addressing on ino.
+	 */
+	struct names_of {
+		ino_t ino;	/* 0: a free slot */
+		nlink_t n;
+		nlink_t links;	/* its link count then */
+	} *names;
+	size_t names_cap, names_count;
+	bool names_failed;	/* not all counted: no such object is sole */
 };
 
 static struct copy_of *copy_slot(const struct restore *r, ino_t obj)
@@ -114,6 +126,85 @@ static void copies_release(struct restore *r)
 	for (i = 0; i < r->cap; i++)
 		free(r->copies[i].path);
 	free(r->copies);
+}
+
+static struct names_of *names_slot(const struct restore *r, ino_t ino)
+{
+	size_t i = (ino * 0x9e3779b97f4a7c15ull) & (r->names_cap - 1);
+
+	while (r->names[i].ino && r->names[i].ino != ino)
+		i = (i + 1) & (r->names_cap - 1);
+	return &r->names[i];
+}
+
+/* The count of object @ino, or NULL when it has none. */
+static const struct names_of *names_find(const struct restore *r, ino_t ino)
+{
+	const struct names_of *n;
+
+	if (!r->names_cap || !ino)
+		return NULL;
+	n = names_slot(r, ino);
+	return n->ino ? n : NULL;
+}
+
+/* How many names of object @ino the guest has: 1 unless counted. */
+static nlink_t names_in_guest(const struct restore *r, ino_t ino)
+{
+	const struct names_of *n = names_find(r, ino);
+
+	return n ? n->n : 1;
+}
+
+/*
+ * Counts one more name of object @ino (with @links links) in the guest;
+ * 0 or -ENOMEM.
+ */
+static int names_add(struct restore *r, ino_t ino, nlink_t links)
+{
+	struct names_of *n;
+
+	if (!ino)
+		return 0;
+	if (2 * (r->names_count + 1) > r->names_cap) {
+		struct names_of *old = r->names;
+		size_t i, cap = r->names_cap;
+
+		r->names_cap = cap ? 2 * cap : 64;
+		r->names = calloc(r->names_cap, sizeof(*r->names));
+		if (!r->names) {
+			r->names = old;
+			r->names_cap = cap;
+			return -ENOMEM;
+		}
+		for (i = 0; i < cap; i++)
+			if (old[i].ino)
+				*names_slot(r, old[i].ino) = old[i];
+		free(old);
+	}
+	n = names_slot(r, ino);
+	if (!n->ino) {
+		n->ino = ino;
+		r->names_count++;
+	}
+	n->n++;
+	n->links = links;
+	return 0;
+}
+
+/*
+ * Whether the object @st is linked by this guest alone: its links are
+ * the store's name and the guest's names of it, as counted before the
+ * restore began, and none has gone since (a copy made for one name
+ * means that the others are shared).
+ */
+static bool sole(const struct restore *r, const struct stat *st)
+{
+	const struct names_of *n = names_find(r, st->st_ino);
+
+	if (!n)
+		return st->st_nlink == 2;
+	return n->links == n->n + 1 && st->st_nlink == n->links;
 }
 
 /*
@@ -347,7 +438,7 @@ bool restore_entry(struct restore *r, const struct walk_entry *e)
 	if (!S_ISREG(e->st.st_mode) || !store_is_object(r->g->store, &e->st))
 		return false;
 	r->t->seen++;
-	if (r->keep_sole && e->st.st_nlink == 2) {
+	if (r->keep_sole && sole(r, &e->st)) {
 		/* nothing to copy: the store's name goes after the walk */
 		if (u64set_add(&r->soles, e->st.st_ino)) {
 			error("cannot restore '%s%s': %s", qs(r->g->prefix),
@@ -398,6 +489,27 @@ static bool file(const struct walk_entry *e, void *arg)
 	return restore_entry(r, e);
 }
 
+/* The walk before the restore: names of objects with more links. */
+static bool count_file(const struct walk_entry *e, void *arg)
+{
+	struct restore *r = arg;
+
+	if (S_ISREG(e->st.st_mode) && e->st.st_nlink > 2 &&
+	    !tmpname_like(e->name) && store_is_object(r->g->store, &e->st) &&
+	    names_add(r, e->st.st_ino, e->st.st_nlink))
+		r->names_failed = true;
+	return false;
+}
+
+static void count_fail(const char *path, int err, void *arg)
+{
+	struct restore *r = arg;
+
+	(void)path;
+	(void)err;
+	r->names_failed = true;	/* said by the restore's own walk */
+}
+
 static void fail(const char *path, int err, void *arg)
 {
 	struct restore *r = arg;
@@ -437,13 +549,15 @@ void restore_end(struct restore *r)
 		close(r->tmpfd);
 	copies_release(r);
 	u64set_release(&r->soles);
+	free(r->names);
 	free(r);
 }
 
 /*
  * Removes the store's name @name (in @dirfd) of an object the walk found
- * linked by one path of the guest alone, if it still is inode @ino with
- * two links: the guest's file keeps its inode, bytes and metadata, and
+ * linked by the guest alone, if it still is inode @ino with just as many
+ * links (only the guest can add one, and no other run works on the
+ * store): the guest's file keeps its inode, bytes and metadata, and
  * loses the immutable flag of an immutable store with the store's name.
  */
 static int drop_sole(struct store *s, int dirfd, const char *name,
@@ -456,11 +570,11 @@ static int drop_sole(struct store *s, int dirfd, const char *name,
 	int fd, ret;
 
 	if (r->dry_run) {
-		r->kept++;
+		r->kept += names_in_guest(r, ino);
 		return 0;
 	}
 	fd = content_open(dirfd, base, &st);
-	if (fd < 0 || st.st_ino != ino || st.st_nlink != 2) {
+	if (fd < 0 || st.st_ino != ino || !sole(r, &st)) {
 		/* gone, or another guest name came or went meanwhile */
 		if (fd >= 0)
 			close(fd);
@@ -482,7 +596,7 @@ static int drop_sole(struct store *s, int dirfd, const char *name,
 		      strerror(-ret));
 		r->t->failed++;
 	} else {
-		r->kept++;
+		r->kept += names_in_guest(r, ino);
 	}
 	return 0;
 }
@@ -490,12 +604,23 @@ static int drop_sole(struct store *s, int dirfd, const char *name,
 void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 {
 	static const struct walk_ops ops = { enter, file, fail };
+	static const struct walk_ops count_ops = { enter, count_file,
+						   count_fail };
 	struct restore *r = NULL;
 	int ret;
 
 	uint64_t kept = 0;
 
 	ret = restore_begin(g, dry_run, t, &r);
+	if (!ret) {
+		/* names of objects with more links: the guest's own, all? */
+		ret = walk_tree(g->rootfd, &count_ops, r);
+		if (r->names_failed) {
+			free(r->names);
+			r->names = NULL;
+			r->names_cap = r->names_count = 0;
+		}
+	}
 	if (!ret) {
 		r->keep_sole = true;
 		ret = walk_tree(g->rootfd, &ops, r);
