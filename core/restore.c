@@ -592,7 +592,7 @@ static int drop_sole(struct store *s, int dirfd, const char *name,
 	close(fd);
 	if (ret) {
 		error("cannot remove '%s/objects/%s' linked by guest '%s' "
-		      "alone: %s", qs(s->path), qs(name), qs(r->g->path),
+		      "alone: %s", qs(store_path(s)), qs(name), qs(r->g->path),
 		      strerror(-ret));
 		r->t->failed++;
 	} else {
@@ -607,9 +607,8 @@ void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 	static const struct walk_ops count_ops = { enter, count_file,
 						   count_fail };
 	struct restore *r = NULL;
-	int ret;
-
 	uint64_t kept = 0;
+	int ret;
 
 	ret = restore_begin(g, dry_run, t, &r);
 	if (!ret) {
@@ -629,7 +628,7 @@ void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 		ret = store_find_names(g->store, &r->soles, drop_sole, r);
 		if (ret) {
 			error("cannot read objects of store '%s': %s",
-			      qs(g->store->path), strerror(-ret));
+			      qs(store_path(g->store)), strerror(-ret));
 			t->failed++;	/* the files stay linked */
 		}
 		ret = 0;

@@ -36,6 +36,8 @@
 
 #include "hash.h"
 
+struct u64set;
+
 #define STORE_FORMAT 1
 /* the longest trust group name (see store_valid_group) */
 #define STORE_GROUP_MAX 32
