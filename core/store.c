@@ -376,13 +376,25 @@ static int fanout_index(const char *name)
 	return hi << 4 | lo;
 }
 
-/* Collects the inode numbers of all objects (readdir, no stat). */
-static int scan_objects(struct store *s)
+/*
+ * Calls @fn for every entry of the fan-out directories whose name does
+ * not start with "." (no object's does), with the directory's fd and the entry's name in the store
+ * ("ab/cdef-..."), from readdir alone: no stat. Whatever is not a
+ * fan-out directory is passed over (--verify reports it). Stops at the
+ * first non-zero return of @fn and returns it, or -errno.
+ */
+static int each_entry(struct store *s,
+		      int (*fn)(int dirfd, const char *name,
+				const struct dirent *de, void *arg),
+		      void *arg)
 {
-	DIR *top, *sub;
+	char name[3 + NAME_MAX + 1];
 	struct dirent *de, *e;
+	DIR *top, *sub;
 	int fd, ret = 0;
 
+	if (s->objfd < 0)
+		return 0;	/* a store not made yet has no objects */
 	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -404,13 +416,33 @@ static int scan_objects(struct store *s)
 			close(fd);
 			break;
 		}
-		while (!ret && (e = readdir(sub)))
-			if (e->d_name[0] != '.')
-				ret = u64set_add(&s->inodes, e->d_ino);
+		while (!ret && (e = readdir(sub))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(name, sizeof(name), "%.2s/%s", de->d_name,
+				 e->d_name);
+			ret = fn(dirfd(sub), name, e, arg);
+		}
 		closedir(sub);
 	}
 	closedir(top);
 	return ret;
+}
+
+static int add_inode(int dirfd, const char *name, const struct dirent *de,
+		     void *arg)
+{
+	struct store *s = arg;
+
+	(void)dirfd;
+	(void)name;
+	return u64set_add(&s->inodes, de->d_ino);
+}
+
+/* Collects the inode numbers of all objects (readdir, no stat). */
+static int scan_objects(struct store *s)
+{
+	return each_entry(s, add_inode, s);
 }
 
 #define PENDING "immutable-pending"
@@ -817,46 +849,36 @@ size_t store_name_group(const char *name, const char **group)
 	return strcspn(at + 1, ".");
 }
 
+/* store_each_name()'s and store_find_names()'s caller, for each_entry() */
+struct names_of {
+	struct store *s;
+	const struct u64set *inodes;	/* the inodes asked for, or NULL */
+	int (*each)(ino_t ino, const char *name, void *arg);
+	int (*find)(struct store *s, int dirfd, const char *name, ino_t ino,
+		    void *arg);
+	void *arg;
+};
+
+static int name_of(int dirfd, const char *name, const struct dirent *de,
+		   void *arg)
+{
+	struct names_of *n = arg;
+
+	if (n->each)
+		return n->each(de->d_ino, name, n->arg);
+	if (!u64set_has(n->inodes, de->d_ino) ||
+	    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+		return 0;
+	return n->find(n->s, dirfd, name, de->d_ino, n->arg);
+}
+
 int store_each_name(struct store *s,
 		    int (*fn)(ino_t ino, const char *name, void *arg),
 		    void *arg)
 {
-	char name[3 + NAME_MAX + 1];
-	struct dirent *de, *e;
-	DIR *top, *sub;
-	int fd, ret = 0;
+	struct names_of n = { .s = s, .each = fn, .arg = arg };
 
-	if (s->objfd < 0)
-		return 0;	/* a store not made yet has no objects */
-	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(top = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	while (!ret && (de = readdir(top))) {
-		if (fanout_index(de->d_name) < 0)
-			continue;	/* not ours: verify reports it */
-		fd = open_entry(s, s->objfd, de->d_name, O_RDONLY, true, 0);
-		if (fd < 0)
-			continue;	/* likewise */
-		sub = fdopendir(fd);
-		if (!sub) {
-			close(fd);
-			ret = -errno;
-			break;
-		}
-		while (!ret && (e = readdir(sub))) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(name, sizeof(name), "%.2s/%s", de->d_name,
-				 e->d_name);
-			ret = fn(e->d_ino, name, arg);
-		}
-		closedir(sub);
-	}
-	closedir(top);
-	return ret;
+	return each_entry(s, name_of, &n);
 }
 
 void store_content_name(const struct digest *d, unsigned int sibling,
@@ -1238,34 +1260,8 @@ int store_find_names(struct store *s, const struct u64set *inodes,
 			       ino_t ino, void *arg),
 		     void *arg)
 {
-	char fan[3], name[3 + NAME_MAX + 1];
-	struct dirent *de;
-	int i, fd, ret = 0;
-	DIR *d;
+	struct names_of n = { .s = s, .inodes = inodes, .find = fn,
+			      .arg = arg };
 
-	if (s->objfd < 0 || !inodes->count)
-		return 0;
-	for (i = 0; !ret && i < STORE_FANOUTS; i++) {
-		snprintf(fan, sizeof(fan), "%02x", i);
-		fd = open_entry(s, s->objfd, fan, O_RDONLY, true, 0);
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0)
-			return fd;
-		d = fdopendir(fd);
-		if (!d) {
-			close(fd);
-			return -errno;
-		}
-		while (!ret && (de = readdir(d))) {
-			if (!u64set_has(inodes, de->d_ino) ||
-			    (de->d_type != DT_REG &&
-			     de->d_type != DT_UNKNOWN))
-				continue;
-			snprintf(name, sizeof(name), "%s/%s", fan, de->d_name);
-			ret = fn(s, dirfd(d), name, de->d_ino, arg);
-		}
-		closedir(d);
-	}
-	return ret;
+	return inodes->count ? each_entry(s, name_of, &n) : 0;
 }
