@@ -155,8 +155,9 @@ static int host_list_dir(const struct vhashify_host *h, const char *path,
 		return fd;
 	d = fdopendir(fd);
 	if (!d) {
+		ret = -errno;
 		close(fd);
-		return -errno;
+		return ret;
 	}
 	/* the names one after another, each with its NUL */
 	while ((errno = 0, de = readdir(d))) {

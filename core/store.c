@@ -993,15 +993,16 @@ int store_open_object(struct store *s, const char *name, struct stat *st)
 int store_open_object_meta(struct store *s, const char *name,
 			   struct stat *st)
 {
-	int dirfd, fd;
+	int dirfd, fd, ret;
 
 	dirfd = store_object_dir(s, name, false);
 	if (dirfd < 0)
 		return dirfd;
 	fd = open_entry(s, dirfd, name + 3, O_RDONLY, false, 0);
 	if (fd >= 0 && fstat(fd, st)) {
+		ret = -errno;
 		close(fd);
-		return -errno;
+		return ret;
 	}
 	return fd;
 }
