@@ -366,6 +366,8 @@ const struct plugin *plugins_get(struct plugins *ps, const char *name,
 		return NULL;
 	}
 	ps->v[ps->n++] = p;
+	/* loaded when first needed: -v shows which a run needed */
+	note(1, "loaded plugin '%s' from '%s'", p->name, qs(p->file));
 	return p;
 }
 

@@ -39,7 +39,8 @@ int plugins_init(struct plugins *ps, const char *dir);
 void plugins_release(struct plugins *ps);
 
 /*
- * Returns the loaded backend @name, loading DIR/NAME.so on first use.
+ * Returns the loaded backend @name, loading DIR/NAME.so on first use
+ * (a note at -v names it: a run loads only the plugins it needs).
  * Returns NULL and sets *err: -ENOENT when no such plugin is
  * installed (nothing printed), or another -errno after printing why
  * the plugin was refused (dlopen error, missing symbol, ABI version).
