@@ -630,14 +630,30 @@ out_free:
 	return ret;
 }
 
-/* Follows the empty-matching edges of star states, forwards. */
+/*
+ * A state's byte: ST_IN when the automaton is in it, ST_ENTERED too when
+ * it came there by a step or an empty edge, not by staying in a star.
+ */
+#define ST_IN 1
+#define ST_ENTERED 3
+
+/*
+ * Follows the empty-matching edges of star states, forwards. That of a
+ * "**" + "/" only from where it was entered: once it has taken a byte,
+ * its run must end in '/' (a step): such a "**" never ends inside a name.
+ */
 static void closure(const struct glob *g, uint8_t *states)
 {
+	uint8_t need;
 	size_t i;
 
-	for (i = 0; i < g->n; i++)
-		if (states[i] && g->toks[i].kind >= T_STAR)
-			states[i + 1] = 1;
+	for (i = 0; i < g->n; i++) {
+		if (g->toks[i].kind < T_STAR)
+			continue;
+		need = g->toks[i].kind == T_DSTAR_SLASH ? ST_ENTERED : ST_IN;
+		if ((states[i] & need) == need)
+			states[i + 1] = ST_ENTERED;
+	}
 }
 
 /*
@@ -663,23 +679,24 @@ static uint8_t *run(const struct glob *g, uint8_t *cur, uint8_t *next,
 				continue;
 			switch (t->kind) {
 			case T_CHAR:
-				next[i + 1] |= c == t->c;
+				next[i + 1] |= c == t->c ? ST_ENTERED : 0;
 				break;
 			case T_ANY:
-				next[i + 1] |= c != '/';
+				next[i + 1] |= c != '/' ? ST_ENTERED : 0;
 				break;
 			case T_CLASS:
-				next[i + 1] |= (t->set[c / 8] >> (c % 8)) & 1;
+				next[i + 1] |= (t->set[c / 8] >> (c % 8)) & 1 ?
+					       ST_ENTERED : 0;
 				break;
 			case T_STAR:
-				next[i] |= c != '/';
+				next[i] |= c != '/' ? ST_IN : 0;
 				break;
 			case T_DSTAR:
-				next[i] = 1;
+				next[i] |= ST_IN;
 				break;
 			case T_DSTAR_SLASH:
-				next[i] = 1;
-				next[i + 1] |= c == '/';
+				next[i] |= ST_IN;
+				next[i + 1] |= c == '/' ? ST_ENTERED : 0;
 				break;
 			}
 		}
@@ -863,7 +880,7 @@ struct match_cursor *matcher_cursor_new(const struct matcher *m)
 
 		c->live[i] = i;
 		memset(c->st + c->st_used, 0, g->n + 1);
-		c->st[c->st_used] = 1;
+		c->st[c->st_used] = ST_ENTERED;
 		closure(g, c->st + c->st_used);
 		c->st_used += g->n + 1;
 	}

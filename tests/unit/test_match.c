@@ -190,6 +190,11 @@ static void test_double_star(void **state)
 	assert_true(glob_hits("/usr/***/x", "/usr/x"));
 	assert_true(glob_hits("/a/**/b/**/c", "/a/b/c"));
 	assert_true(glob_hits("/a/**/b/**/c", "/a/1/2/b/3/c"));
+	/* "**" + "/" is "" or a run ending in '/', not part of a name */
+	assert_false(glob_hits("/**/b", "/ab"));
+	assert_false(glob_hits("/usr/**/x", "/usr/ax"));
+	assert_false(glob_hits("/usr/**/x", "/usr/a/bx"));
+	assert_true(glob_hits("/usr/**/x", "/usr/a/b/x"));
 }
 
 static void test_question_and_classes(void **state)
@@ -579,6 +584,137 @@ static void test_reasons(void **state)
 			 MATCH_EXCLUDE);
 	assert_string_equal(why, "conffile of package p1821");
 	matcher_free(m);
+ * An oracle for the glob automaton: a plain dynamic programme over the
+ * pattern's atoms. Atoms of the random patterns below: 'a', 'b', '/'
+ * (never twice in a row), '?', '[ab]', '[!a]', '*', '**' (a "**" between
+ * two '/' matches "" or a run ending in '/').
+ */
+enum { A_CHAR, A_ANY, A_CLASS_AB, A_CLASS_NOT_A, A_STAR, A_DSTAR,
+       A_DSTAR_SLASH };
+
+struct atom {
+	int kind;
+	char c;
+};
+
+/* Whether @s (@n bytes) matches atoms @a[0..@na); memo @dp. */
+static bool oracle(const struct atom *a, size_t na, const char *s, size_t n)
+{
+	/* m[i][j]: a[i..] matches s[j..] */
+	bool *m = calloc((na + 1) * (n + 1), sizeof(*m));
+	size_t i, j, k;
+	bool r;
+
+	assert_non_null(m);
+#define M(i, j) m[(i) * (n + 1) + (j)]
+	M(na, n) = true;
+	for (i = na; i-- > 0;) {
+		for (j = n + 1; j-- > 0;) {
+			char c = j < n ? s[j] : 0;
+
+			switch (a[i].kind) {
+			case A_CHAR:
+				r = j < n && c == a[i].c && M(i + 1, j + 1);
+				break;
+			case A_ANY:
+				r = j < n && c != '/' && M(i + 1, j + 1);
+				break;
+			case A_CLASS_AB:
+				r = j < n && (c == 'a' || c == 'b') &&
+				    M(i + 1, j + 1);
+				break;
+			case A_CLASS_NOT_A:
+				r = j < n && c != 'a' && c != '/' &&
+				    M(i + 1, j + 1);
+				break;
+			case A_STAR:
+				r = M(i + 1, j) ||
+				    (j < n && c != '/' && M(i, j + 1));
+				break;
+			case A_DSTAR:
+				r = M(i + 1, j) || (j < n && M(i, j + 1));
+				break;
+			default:	/* "" or a run ending in '/' */
+				r = M(i + 1, j);
+				for (k = j; !r && k < n; k++)
+					r = s[k] == '/' && M(i + 1, k + 1);
+				break;
+			}
+			M(i, j) = r;
+		}
+	}
+	r = M(0, 0);
+#undef M
+	free(m);
+	return r;
+}
+
+/* A random pattern of @na atoms into @a and its text into @pat. */
+static size_t random_pattern(struct atom *a, size_t na, char *pat)
+{
+	static const char *const text[] = { "a", "b", "/", "?", "[ab]",
+					    "[!a]", "*", "**" };
+	size_t i, n = 0, len = 1;
+	int k, prev = 2;	/* the leading '/' */
+
+	pat[0] = '/';
+	a[n++] = (struct atom){ A_CHAR, '/' };
+	for (i = 0; i < na; i++) {
+		do
+			k = rand() % 8;
+		while ((k == 2 && prev == 2) || (k >= 6 && prev >= 6) ||
+		       (k == 2 && i + 1 == na));
+		strcpy(pat + len, text[k]);
+		len += strlen(text[k]);
+		if (k == 2 && a[n - 1].kind == A_DSTAR &&
+		    a[n - 2].kind == A_CHAR && a[n - 2].c == '/')
+			a[n - 1].kind = A_DSTAR_SLASH; /* takes the '/' */
+		else
+			a[n++] = k < 3 ? (struct atom){ A_CHAR, text[k][0] } :
+				 (struct atom){ k == 3 ? A_ANY :
+						k == 4 ? A_CLASS_AB :
+						k == 5 ? A_CLASS_NOT_A :
+						k == 6 ? A_STAR : A_DSTAR, 0 };
+		prev = k;
+	}
+	pat[len] = '\0';
+	return n;
+}
+
+/*
+ * Random globs, short and long (over 63 tokens), against the oracle: a
+ * path is excluded when the glob matches it or one of its ancestors.
+ */
+static void test_globs_against_oracle(void **state)
+{
+	static const char *const names[] = { "a", "b", "ab", "ba", "aab" };
+	struct atom a[200];
+	char pat[1024], path[256];
+	size_t trial, na, len, k, depth;
+	bool want;
+
+	(void)state;
+	srand(18);
+	for (trial = 0; trial < 20000; trial++) {
+		struct matcher *m = matcher_new();
+
+		assert_non_null(m);
+		na = trial % 10 ? 1 + rand() % 8 : 60 + rand() % 40;
+		na = random_pattern(a, na, pat);
+		assert_int_equal(matcher_add_glob(m, pat, false), 0);
+		depth = 1 + rand() % (na > 20 ? 40 : 4);
+		for (len = 0, k = 0; k < depth; k++)
+			len += sprintf(path + len, "/%s",
+				       names[rand() % 5]);
+		want = oracle(a, na, "/", 1);
+		for (k = 1; k <= len && !want; k++)
+			if (k == len || path[k] == '/')
+				want = oracle(a, na, path, k);
+		if ((check(m, path) == MATCH_EXCLUDE) != want)
+			fail_msg("pattern '%s', path '%s': expected %s", pat,
+				 path, want ? "a match" : "none");
+		matcher_free(m);
+	}
 }
 
 int main(void)
@@ -603,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_normalised_patterns),
 		cmocka_unit_test(test_many_open_brackets),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_globs_against_oracle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
