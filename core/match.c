@@ -40,9 +40,24 @@ struct tok {
 	uint8_t set[32];	/* T_CLASS: bit per byte */
 };
 
+/*
+ * A glob of at most 63 tokens runs on bit masks, a bit per state (bit i:
+ * before token i, bit n: matched): every state steps at once.
+ */
+#define MASK_TOKS 63
+
+struct glob_masks {
+	uint64_t adv[256];	/* states that step on the byte to the next */
+	uint64_t stay;		/* states a byte other than '/' keeps */
+	uint64_t stay_slash;	/* states '/' keeps: "**" */
+	uint64_t star;		/* states that match empty: "*", "**" */
+	uint64_t star_slash;	/* those of "**" + "/": when entered */
+};
+
 struct glob {
 	struct tok *toks;
 	size_t n;
+	struct glob_masks *masks;	/* NULL: more tokens than a mask */
 	char *literal;		/* the fixed start, unescaped */
 	size_t literal_len;
 	size_t seq;		/* rule number: lower wins */
@@ -163,6 +178,7 @@ void matcher_free(struct matcher *m)
 	for (i = 0; i < m->n_globs; i++) {
 		free(m->globs[i].toks);
 		free(m->globs[i].literal);
+		free(m->globs[i].masks);
 	}
 	free(m->globs);
 	for (i = 0; i < m->n_includes; i++)
@@ -518,6 +534,57 @@ static int compile(const char *pat, size_t len, struct glob *g)
 	return 0;
 }
 
+/* Sets g->masks from g->toks where they fit. Returns 0 or -ENOMEM. */
+static int compile_masks(struct glob *g)
+{
+	struct glob_masks *k;
+	unsigned int c;
+	size_t i;
+
+	if (g->n > MASK_TOKS)
+		return 0;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < g->n; i++) {
+		const struct tok *t = &g->toks[i];
+		uint64_t bit = UINT64_C(1) << i;
+
+		switch (t->kind) {
+		case T_CHAR:
+			k->adv[t->c] |= bit;
+			break;
+		case T_ANY:
+			for (c = 0; c < 256; c++)
+				if (c != '/')
+					k->adv[c] |= bit;
+			break;
+		case T_CLASS:
+			for (c = 0; c < 256; c++)
+				if ((t->set[c / 8] >> (c % 8)) & 1)
+					k->adv[c] |= bit;
+			break;
+		case T_STAR:
+			k->stay |= bit;
+			k->star |= bit;
+			break;
+		case T_DSTAR:
+			k->stay |= bit;
+			k->stay_slash |= bit;
+			k->star |= bit;
+			break;
+		case T_DSTAR_SLASH:
+			k->stay |= bit;
+			k->stay_slash |= bit;
+			k->adv['/'] |= bit;
+			k->star_slash |= bit;
+			break;
+		}
+	}
+	g->masks = k;
+	return 0;
+}
+
 /* Whether @g has no wildcard at all: then it is an exact path. */
 static bool all_literal(const struct glob *g)
 {
@@ -602,6 +669,8 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 	if (!ret)
 		ret = compile(norm, strlen(norm), &g);
 	free(norm);
+	if (!ret && !all_literal(&g))
+		ret = compile_masks(&g);
 	if (!ret && all_literal(&g)) {
 		ret = add_exact(m, g.literal, g.literal_len, include);
 		goto out_free;
@@ -627,6 +696,7 @@ int matcher_add_glob(struct matcher *m, const char *pattern, bool include)
 out_free:
 	free(g.toks);
 	free(g.literal);
+	free(g.masks);
 	return ret;
 }
 
@@ -656,6 +726,36 @@ static void closure(const struct glob *g, uint8_t *states)
 	}
 }
 
+/* run() on bit masks: the same automaton, every state at once. */
+static uint8_t *run_masks(const struct glob *g, uint8_t *cur, uint8_t *next,
+			  const char *p, size_t n, size_t *work)
+{
+	const struct glob_masks *k = g->masks;
+	uint64_t x = 0, entered, add;
+	size_t i;
+
+	for (i = 0; i <= g->n; i++)
+		x |= (uint64_t)!!cur[i] << i;
+	for (i = 0; i < n && x; i++) {
+		unsigned char c = p[i];
+
+		entered = (x & k->adv[c]) << 1;
+		x = entered | (x & (c == '/' ? k->stay_slash : k->stay));
+		/* closure(): a star state also stands after its star */
+		while ((add = ((x & k->star) |
+			       (entered & k->star_slash)) << 1) & ~entered) {
+			x |= add;
+			entered |= add;
+		}
+		*work += g->n + 1;
+	}
+	if (!x)
+		return NULL;
+	for (i = 0; i <= g->n; i++)
+		next[i] = (x >> i) & 1;
+	return next;
+}
+
 /*
  * Runs the automaton of @g from the states @cur over @n bytes of @p,
  * with @next as scratch; returns the buffer holding the states at the
@@ -668,6 +768,8 @@ static uint8_t *run(const struct glob *g, uint8_t *cur, uint8_t *next,
 	bool alive;
 	size_t i, k;
 
+	if (g->masks)
+		return run_masks(g, cur, next, p, n, work);
 	for (k = 0; k < n; k++) {
 		unsigned char c = p[k];
 
