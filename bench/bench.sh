@@ -15,7 +15,8 @@
 #                 peers run over all guests (they have no other way),
 #                 vhashify over the new guest alone (its store knows
 #                 the others)
-#   reflink mode, on XFS: vhashify --method=reflink, duperemove -d,
+#   reflink mode, on XFS: vhashify --method=reflink (also with
+#   --min-size=4097: files of one block left out), duperemove -d,
 #   hardlink --reflink: first (warm) and rerun
 #   limits: reading every byte once with 1 MiB reads, and a metadata-only
 #   walk (find -printf of inode, size, mtime), warm and cold
@@ -27,8 +28,13 @@
 #   BENCH_QUICK=1   3 guests and 1 repetition instead of 8 and 3
 #   BENCH_REPS      repetitions (median reported)
 #   BENCH_CACHE     where the corpus and its images are kept
-#   BENCH_SCENARIO=dbsize  only peak RSS against package database size
-#                   (bench_dbsize below; no corpus, no peers needed)
+#   BENCH_ONLY      only these groups of scenarios (space-separated):
+#                   dbsize (peak RSS against package database size, no
+#                   corpus or peers needed: bench_dbsize below), limits
+#                   hardlink reflink, and those of bench/scale.sh:
+#                   fixed scale million spinning reflink-calls; the
+#                   results then go to the build directory, not the
+#                   source tree. Default: all of them.
 # Results: bench/results.md and bench/results.json in the source tree.
 set -eu
 src=$1 build=$2
@@ -91,9 +97,16 @@ bench_dbsize() {
 	rm -rf "$d"
 	cat "$out"
 }
-[ "${BENCH_SCENARIO:-}" != dbsize ] || { bench_dbsize; exit 0; }
+# want GROUP: whether BENCH_ONLY (or its absence) asks for GROUP
+want() { case " ${BENCH_ONLY:-$1} " in *" $1 "*) ;; *) return 1 ;; esac; }
+
+if want dbsize; then
+	bench_dbsize
+	[ "${BENCH_ONLY:-}" != dbsize ] || exit 0
+fi
 # the peers and tools, from Debian's packages
-for p in mmdebstrap rdfind jdupes rmlint duperemove time xfsprogs; do
+for p in mmdebstrap rdfind jdupes rmlint duperemove time xfsprogs \
+	gnuplot-nox; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q 'install ok installed' ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
@@ -148,8 +161,8 @@ image() {	# image FSTYPE: $cache/FSTYPE.img holding the guests and "new"
 	umount "$mnt"
 	echo "$stamp" >"$img.done"
 }
-image ext4
-image xfs
+want limits || want hardlink || want reflink && image ext4
+want reflink || want reflink-calls && image xfs
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 warm() { find "$mnt" -type f -print0 | xargs -0 cat >/dev/null; }
@@ -160,7 +173,9 @@ fresh() {	# fresh FSTYPE cold|warm: a fresh copy mounted on $mnt
 	drop_caches
 	[ "$2" = cold ] || warm
 }
-trap 'umount "$mnt" 2>/dev/null || :; rm -f "$cache/work.img"' EXIT
+trap 'umount "$mnt" 2>/dev/null || :; rm -f "$cache/work.img"
+	scale_cgroup_remove; rm -f "$cache/sc.img" "$cache/spin.img"' EXIT
+. "$src/bench/scale.sh"
 
 timed() {	# timed CMD...: "wall user sys peak-RSS-KiB" of CMD
 	/usr/bin/time -f '%e %U %S %M' -o "$build/b.time" "$@" \
@@ -187,6 +202,7 @@ tool_cmd() {	# the command of tool $1 over the guests $2...
 	# file in the working directory; the script removes itself once run)
 	rmlint) echo "sh -c 'cd $cache && rm -f rmlint.sh && rmlint --hidden -T df -c sh:hardlink -o sh:rmlint.sh \"\$@\" && sh rmlint.sh -d; rm -f rmlint.*.stamp' rmlint $*" ;;
 	vhashify-reflink) echo "$vh -q --method=reflink --store $mnt/store $*" ;;
+	vhashify-reflink-4k) echo "$vh -q --method=reflink --min-size=4097 --store $mnt/store $*" ;;
 	duperemove) echo "duperemove -d -r -q $*" ;;
 	hardlink-reflink) echo "hardlink -q --reflink=always $*" ;;
 	esac
@@ -209,6 +225,10 @@ upgrade() {	# 300 files of the first guest rewritten, as by a package upgrade
 
 raw=$build/bench-raw.txt
 : >"$raw"
+: >"$sraw"
+out=$src/bench
+[ -z "${BENCH_ONLY:-}" ] || out=$build
+if want hardlink || want reflink; then
 # what each tool's rules allow at most, and the guests' digest
 fresh ext4 warm
 sums >"$build/b.sums"
@@ -235,15 +255,19 @@ END {
 	for (rk in keys) { split(rk, a, SUBSEP); max[a[1]] += total[rk] - big[rk] }
 	for (r in max) print "0 max " r " 0 0 0 0 0 " max[r] >>raw
 }' "$build/b.cand" "$build/b.sums" "$build/b.meta"
+fi
 
 for rep in $(seq 1 "$reps"); do
 	echo "bench: repetition $rep of $reps"
+	if want limits; then
 	fresh ext4 cold
 	echo "$rep limit read-cold $(timed "$build/readall" $(dirs $guests)) 0 0" >>"$raw"
 	echo "$rep limit read $(timed "$build/readall" $(dirs $guests)) 0 0" >>"$raw"
 	echo "$rep limit walk $(timed find $(dirs $guests) -printf '%i %s %T@\n') 0 0" >>"$raw"
 	drop_caches
 	echo "$rep limit walk-cold $(timed find $(dirs $guests) -printf '%i %s %T@\n') 0 0" >>"$raw"
+	fi
+	want hardlink &&
 	for t in vhashify hardlink hardlink-c rdfind jdupes rmlint; do
 		echo "bench: $t"
 		fresh ext4 cold
@@ -262,14 +286,21 @@ for rep in $(seq 1 "$reps"); do
 			run "$rep" "$t" add-guest $guests new
 		fi
 	done
-	for t in vhashify-reflink duperemove hardlink-reflink; do
+	want reflink &&
+	for t in vhashify-reflink vhashify-reflink-4k duperemove hardlink-reflink; do
 		echo "bench: $t"
 		fresh xfs warm
 		run "$rep" "$t" first $guests
 		run "$rep" "$t" rerun $guests
 	done
 done
-umount "$mnt"
+umount "$mnt" 2>/dev/null || :
+# the scenarios of bench/scale.sh, once (they are long)
+want fixed && bench_fixed
+want scale && bench_scale
+want million && bench_million
+want spinning && bench_spinning
+want reflink-calls && bench_reflink_calls
 
 # medians, a markdown table and JSON
 machine="$(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), $(free -g | awk '/Mem:/ { print $2 }') GiB, Linux $(uname -r)"
@@ -283,7 +314,7 @@ function median(list,   n, a, i, j, t) {
 }
 function rules(t) {
 	if (t == "vhashify") return "ours"
-	if (t == "vhashify-reflink") return "ours-content"
+	if (t ~ /^vhashify-reflink/) return "ours-content"
 	if (t == "hardlink" || t == "hardlink-reflink") return "meta"
 	return "content"
 }
@@ -295,6 +326,7 @@ function table(title, tl, sc,   nt, ns, s, t, k, w, best, lim, limk, peer) {
 	for (s = 1; s <= ns; s++) {
 		best = ""; peer = ""
 		for (t = 2; t <= nt; t++) {
+			if (tools[t] ~ /^vhashify/) continue	# ours, not a peer
 			k = tools[t] " " scen[s]
 			if (k in keys) { w = median(wall[k]); if (best == "" || w < best) { best = w; peer = tools[t] } }
 		}
@@ -316,7 +348,8 @@ END {
 	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm, minbase; py with python3, pl with perl, cc with gcc), each scenario on a fresh loop-mounted copy; " reps " repetition(s), median. Command: `make -C build bench`, code " code "."
 	print "\nLimits: reading every byte once with 1 MiB reads " median(wall["limit read"]) " s warm, " median(wall["limit read-cold"]) " s cold; metadata-only walk (find -printf) " median(wall["limit walk"]) " s warm, " median(wall["limit walk-cold"]) " s cold. \"/ limit\" divides by the read limit for first runs and by the walk for the others. \"MiB saved\" is that of the first run; \"max\" is the most the tool'"'"'s own rules allow (content; content and metadata; for vhashify, the files its exclusions leave). In add-guest, vhashify runs over the new guest alone, the peers over all the guests, the new one included."
 	table("Hardlink mode (ext4)", "vhashify hardlink hardlink-c rdfind jdupes rmlint", "first-cold first rerun rerun-cold upgrade add-guest")
-	table("Reflink mode (XFS)", "vhashify-reflink duperemove hardlink-reflink", "first rerun")
-}' "$raw" >"$src/bench/results.md"
-awk 'BEGIN { print "[" } $3 != "CHANGED" { printf "%s{\"rep\": %s, \"tool\": \"%s\", \"scenario\": \"%s\", \"wall\": %s, \"user\": %s, \"sys\": %s, \"rss_kib\": %s, \"linked\": %s, \"saved\": %s}", (n++ ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9 } END { print "\n]" }' "$raw" >"$src/bench/results.json"
-cat "$src/bench/results.md"
+	table("Reflink mode (XFS)", "vhashify-reflink vhashify-reflink-4k duperemove hardlink-reflink", "first rerun")
+}' "$raw" >"$out/results.md"
+scale_report "$out" >>"$out/results.md"
+awk 'BEGIN { print "[" } $3 != "CHANGED" { printf "%s{\"rep\": %s, \"tool\": \"%s\", \"scenario\": \"%s\", \"wall\": %s, \"user\": %s, \"sys\": %s, \"rss_kib\": %s, \"linked\": %s, \"saved\": %s}", (n++ ? ",\n" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9 } END { print "\n]" }' "$raw" >"$out/results.json"
+cat "$out/results.md"

@@ -584,6 +584,9 @@ static void test_reasons(void **state)
 			 MATCH_EXCLUDE);
 	assert_string_equal(why, "conffile of package p1821");
 	matcher_free(m);
+}
+
+/*
  * An oracle for the glob automaton: a plain dynamic programme over the
  * pattern's atoms. Atoms of the random patterns below: 'a', 'b', '/'
  * (never twice in a row), '?', '[ab]', '[!a]', '*', '**' (a "**" between
