@@ -58,6 +58,7 @@ struct glob {
 	struct tok *toks;
 	size_t n;
 	struct glob_masks *masks;	/* NULL: more tokens than a mask */
+	size_t suffix_len;	/* the bytes of its last tokens, all T_CHAR */
 	char *literal;		/* the fixed start, unescaped */
 	size_t literal_len;
 	size_t seq;		/* rule number: lower wins */
@@ -531,6 +532,9 @@ static int compile(const char *pat, size_t len, struct glob *g)
 		g->n++;
 	}
 	g->literal[g->literal_len] = '\0';
+	while (g->suffix_len < g->n &&
+	       g->toks[g->n - 1 - g->suffix_len].kind == T_CHAR)
+		g->suffix_len++;
 	return 0;
 }
 
@@ -816,6 +820,23 @@ static uint8_t *run(const struct glob *g, uint8_t *cur, uint8_t *next,
 	return cur;
 }
 
+/*
+ * Whether @path (@len bytes) may end where @g matches: its last bytes
+ * are those of g's last tokens when they are all T_CHAR (no empty edge
+ * leads into them, so only these bytes reach the end state).
+ */
+static bool may_end(const struct glob *g, const char *path, size_t len)
+{
+	size_t i, k = g->suffix_len;
+
+	if (k > len)
+		return false;
+	for (i = 0; i < k; i++)
+		if (g->toks[g->n - k + i].c != (unsigned char)path[len - k + i])
+			return false;
+	return true;
+}
+
 /* A directory on the cursor's path; see the top of this file. */
 struct mlevel {
 	size_t depth;
@@ -914,6 +935,10 @@ static int step(struct match_cursor *c, size_t p, const char *path,
 
 		if (g->seq >= l.best)
 			break;	/* it and those after cannot decide */
+		if (!keep && !may_end(g, path, len)) {
+			off += g->n + 1;
+			continue;	/* a file: only its verdict counts */
+		}
 		cur = c->scratch;
 		memcpy(cur, c->st + off, g->n + 1);
 		off += g->n + 1;
