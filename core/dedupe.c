@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include "dedupe.h"
 #include "tmpname.h"
@@ -129,4 +131,11 @@ bool reflink_supported(int dirfd)
 	close(fa);
 	unlinkat(dirfd, a, 0);
 	return ok;
+}
+
+bool dedupe_inline_small(int dirfd)
+{
+	struct statfs sf;
+
+	return !fstatfs(dirfd, &sf) && sf.f_type == BTRFS_SUPER_MAGIC;
 }

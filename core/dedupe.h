@@ -38,4 +38,11 @@ int extents_any_shared(int fd);
  */
 bool reflink_supported(int dirfd);
 
+/*
+ * Whether the filesystem of the directory @dirfd keeps a file of less
+ * than a block inline in its metadata (btrfs): such a file has no
+ * extent to share.
+ */
+bool dedupe_inline_small(int dirfd);
+
 #endif

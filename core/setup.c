@@ -14,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include "dedupe.h"
@@ -493,11 +491,8 @@ static int choose_method(struct job *job, struct guest *g, const char *path)
 		return 0;	/* --immutable is for hard links only */
 	}
 	if (fd >= 0) {
-		struct statfs sf;
-
 		can = reflink_supported(fd);
-		g->inline_small = !fstatfs(fd, &sf) &&
-				  sf.f_type == BTRFS_SUPER_MAGIC;
+		g->inline_small = dedupe_inline_small(fd);
 		close(fd);
 	} else if (job->opt.dry_run) {
 		/* a dry run writes nothing, not even a probe: take the word
@@ -514,35 +509,6 @@ static int choose_method(struct job *job, struct guest *g, const char *path)
 	note(1, "guest '%s': method %s", qs(g->path),
 	     can ? "reflink" : "hardlink");
 	return 0;
-}
-
-/* The filesystem a store serves, also before the store exists. */
-static int store_device(const char *path, dev_t *dev)
-{
-	struct stat st;
-	char *parent;
-	int ret = 0;
-
-	if (!stat(path, &st)) {
-		*dev = st.st_dev;
-		return 0;
-	}
-	if (errno != ENOENT) {
-		ret = -errno;
-		goto out_error;
-	}
-	parent = strdup(path);
-	if (!parent)
-		return -ENOMEM;
-	if (stat(dirname(parent), &st))
-		ret = -errno;
-	else
-		*dev = st.st_dev;
-	free(parent);
-	if (!ret)
-		return 0;
-out_error:
-	return error_errno(ret, "cannot use store '%s'", qs(path));
 }
 
 /*
@@ -568,20 +534,9 @@ int setup_stores(struct job *job)
 	bool create = job->opt.mode == MODE_HASHIFY && !job->opt.dry_run;
 	dev_t devs[n];
 
-	for (i = 0; i < n; i++) {
-		ret = store_device(job->store_paths[i], &devs[i]);
-		if (ret)
-			return ret;
-		for (j = 0; j < i; j++) {
-			if (devs[j] == devs[i]) {
-				error("stores '%s' and '%s' are on one "
-				      "filesystem: give one store per "
-				      "filesystem", qs(job->store_paths[j]),
-				      qs(job->store_paths[i]));
-				return -EINVAL;
-			}
-		}
-	}
+	ret = store_devices(job->store_paths, n, devs);
+	if (ret)
+		return ret;
 	for (i = 0; i < job->n_guests; i++) {
 		struct guest *g = &job->guests[i];
 

@@ -1266,3 +1266,53 @@ int store_find_names(struct store *s, const struct u64set *inodes,
 
 	return inodes->count ? each_entry(s, name_of, &n) : 0;
 }
+
+/* The filesystem a store serves, also before the store exists. */
+static int store_device(const char *path, dev_t *dev)
+{
+	struct stat st;
+	char *parent;
+	int ret = 0;
+
+	if (!stat(path, &st)) {
+		*dev = st.st_dev;
+		return 0;
+	}
+	if (errno != ENOENT) {
+		ret = -errno;
+		goto out_error;
+	}
+	parent = strdup(path);
+	if (!parent)
+		return -ENOMEM;
+	if (stat(dirname(parent), &st))
+		ret = -errno;
+	else
+		*dev = st.st_dev;
+	free(parent);
+	if (!ret)
+		return 0;
+out_error:
+	return error_errno(ret, "cannot use store '%s'", qs(path));
+}
+
+int store_devices(const char *const *paths, int n, dev_t *devs)
+{
+	int i, j, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = store_device(paths[i], &devs[i]);
+		if (ret)
+			return ret;
+		for (j = 0; j < i; j++) {
+			if (devs[j] == devs[i]) {
+				error("stores '%s' and '%s' are on one "
+				      "filesystem: give one store per "
+				      "filesystem", qs(paths[j]),
+				      qs(paths[i]));
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}

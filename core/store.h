@@ -54,6 +54,14 @@ struct u64set;
 /* A store opened by store_open(); its insides are store.c's. */
 struct store;
 
+/*
+ * The filesystem each of the @n stores @paths serves, also before the
+ * store exists (that of the directory it would be made in), into
+ * @devs: one store per filesystem, two on one are an error. Says what
+ * is wrong; returns 0 or -errno.
+ */
+int store_devices(const char *const *paths, int n, dev_t *devs);
+
 /* Its path as given to store_open(). */
 const char *store_path(const struct store *s);
 /* Its directory's inode (0 when not there yet, in a dry run): part of
