@@ -3,7 +3,7 @@
 #define VHASHIFY_MIGRATE_H
 
 /*
- * Taking over a util-vserver host: its immutable flags (flags.c) and
+ * Taking over a util-vserver host: its immutable flags (guest-flags.c) and
  * its hash directory (store-adopt.c).
  */
 

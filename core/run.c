@@ -16,14 +16,17 @@
 
 #include "closer.h"
 #include "content.h"
+#include "guest-restore.h"
 #include "hashify.h"
 #include "log.h"
-#include "maint.h"
 #include "migrate.h"
 #include "objmap.h"
 #include "progress.h"
 #include "report.h"
 #include "run.h"
+#include "store-gc.h"
+#include "store-stats.h"
+#include "store-verify.h"
 #include "workers.h"
 
 double run_now(void)

@@ -27,8 +27,9 @@
 #include <cmocka.h>
 
 #include "guest.h"
-#include "maint.h"
+#include "guest-restore.h"
 #include "store.h"
+#include "store-verify.h"
 #include "tmpname.h"
 
 /* What the guest does to usr/f just before the first rename onto it. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The figures of the stores; see maint.h. */
+/* The figures of the stores; see store-stats.h. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 #include "json.h"
 #include "log.h"
-#include "maint.h"
+#include "store-stats.h"
 #include "walk.h"
 
 #define TOP 10

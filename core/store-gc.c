@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Garbage collection of the store; see maint.h. */
+/* Garbage collection of the store; see store-gc.h. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include "dedupe.h"
 #include "immutable.h"
 #include "log.h"
-#include "maint.h"
+#include "store-gc.h"
 
 struct gc {
 	uint64_t objects, removed, bytes;

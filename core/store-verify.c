@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Verifying every object of the store against its name; see maint.h. */
+/* Verifying every object of the store against its name; see store-verify.h. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,11 +11,12 @@
 #include <unistd.h>
 
 #include "content.h"
+#include "guest-restore.h"
 #include "immutable.h"
 #include "json.h"
 #include "log.h"
-#include "maint.h"
 #include "metakey.h"
+#include "store-verify.h"
 #include "u64set.h"
 #include "walk.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Giving a guest private copies of its shared files; see maint.h. */
+/* Giving a guest private copies of its shared files; see guest-restore.h. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,10 +12,10 @@
 
 #include "content.h"
 #include "guest.h"
+#include "guest-restore.h"
 #include "immutable.h"
 #include "link.h"
 #include "log.h"
-#include "maint.h"
 #include "metakey.h"
 #include "tmpname.h"
 #include "u64set.h"
