@@ -14,6 +14,7 @@
 #include "guest.h"
 #include "guest-restore.h"
 #include "immutable.h"
+#include "inode.h"
 #include "link.h"
 #include "log.h"
 #include "metakey.h"
@@ -320,7 +321,7 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 	if (fd < 0)
 		return fd;
 	/* ctime may have moved: other names of the object come and go */
-	if (!link_same_content(&st, &e->st)) {
+	if (!inode_same_content(&st, &e->st)) {
 		ret = -ESTALE;
 		goto out_close;
 	}
@@ -350,7 +351,7 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 	if (fstat(fd, &now)) {
 		ret = -errno;
 		unlinkat(r->tmpfd, tmp, 0);
-	} else if (!link_same_content(&now, &st)) {
+	} else if (!inode_same_content(&now, &st)) {
 		ret = -ESTALE;
 		unlinkat(r->tmpfd, tmp, 0);
 	} else {

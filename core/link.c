@@ -11,31 +11,9 @@
 
 #include "content.h"
 #include "immutable.h"
+#include "inode.h"
 #include "link.h"
 #include "metakey.h"
-
-static bool same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
-static bool same_inode(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-bool link_same_content(const struct stat *a, const struct stat *b)
-{
-	return same_inode(a, b) &&
-	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
-	       a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
-	       same_time(&a->st_mtim, &b->st_mtim);
-}
-
-bool link_same_state(const struct stat *a, const struct stat *b)
-{
-	return link_same_content(a, b) && same_time(&a->st_ctim, &b->st_ctim);
-}
 
 /* Removes @tmp in @dirfd if it still is our inode @ours. */
 static void remove_ours(int dirfd, const char *tmp, const struct stat *ours)
@@ -43,7 +21,7 @@ static void remove_ours(int dirfd, const char *tmp, const struct stat *ours)
 	struct stat st;
 
 	if (!fstatat(dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) &&
-	    same_inode(&st, ours))
+	    inode_same(&st, ours))
 		unlinkat(dirfd, tmp, 0);
 }
 
@@ -78,7 +56,7 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 	left[0] = '\0';
 	/* the full state, ctime too, while the swap has not moved it */
 	err = fstatat(dirfd, name, &out, AT_SYMLINK_NOFOLLOW) ? errno : 0;
-	if (err || !link_same_state(&out, expected)) {
+	if (err || !inode_same_state(&out, expected)) {
 		remove_ours(tmpdirfd, tmp, ours);
 		return err == ENOENT ? -ENOENT : -ESTALE;
 	}
@@ -105,8 +83,8 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 		 * into the path; if it is not, the guest replaced that
 		 * meanwhile, and its newest file goes back in.
 		 */
-		if (i == 0 ? link_same_content(&out, expected) :
-			     same_inode(&out, &want)) {
+		if (i == 0 ? inode_same_content(&out, expected) :
+			     inode_same(&out, &want)) {
 			unlinkat(tmpdirfd, tmp, 0);
 			return i ? -ESTALE : 0;
 		}

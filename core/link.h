@@ -37,7 +37,7 @@
 /*
  * Swaps our inode @ours, named @tmp in @tmpdirfd, with @name in
  * @dirfd, which must hold @expected: in the same state just before
- * the swap (link_same_state), and the same inode with the same content
+ * the swap (inode_same_state), and the same inode with the same content
  * after it (the swap itself moves ctime). @tmpdirfd is
  * @dirfd, or a directory of the same mount outside the guest (the
  * store's tmp/). Returns:
@@ -84,13 +84,5 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
  */
 int link_remove_leftover(struct store *s, int dirfd, const char *name,
 			 const struct stat *st, bool dry_run);
-
-/* Whether @a and @b show the same inode with the same content state. */
-bool link_same_state(const struct stat *a, const struct stat *b);
-/*
- * The same, but ctime may differ: for an inode we linked ourselves,
- * which moves ctime; a write still moves mtime or size.
- */
-bool link_same_content(const struct stat *a, const struct stat *b);
 
 #endif

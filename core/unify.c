@@ -11,6 +11,7 @@
 #include "content.h"
 #include "dedupe.h"
 #include "immutable.h"
+#include "inode.h"
 #include "link.h"
 #include "log.h"
 #include "metakey.h"
@@ -152,7 +153,7 @@ static int adopt_object(const struct candidate *c, const char *name)
 	if (ret)
 		return ret;
 	/* the link itself moved ctime and nlink; a write moves mtime */
-	if (fstat(c->fd, &now) || !link_same_content(&now, &c->st)) {
+	if (fstat(c->fd, &now) || !inode_same_content(&now, &c->st)) {
 		ret = store_unadopt(s, name, &c->st);
 		return ret ? ret : -ESTALE;
 	}
@@ -473,7 +474,7 @@ enum unify_result unify_file(const struct unify_params *p,
 		fail(&c, "open", c.fd);
 		return UNIFY_FAILED;
 	}
-	if (!link_same_state(&c.st, &e->st)) {
+	if (!inode_same_state(&c.st, &e->st)) {
 		res = UNIFY_CHANGED;
 		goto out_close;
 	}
@@ -501,7 +502,7 @@ enum unify_result unify_file(const struct unify_params *p,
 		goto out_release;
 	}
 	if (fstat(c.fd, &after) || size != c.st.st_size ||
-	    !link_same_state(&after, &c.st)) {
+	    !inode_same_state(&after, &c.st)) {
 		res = UNIFY_CHANGED;
 		goto out_release;
 	}
