@@ -97,7 +97,7 @@ static int count_extents(int fd, unsigned long *all, unsigned long *shared)
 	return 0;
 }
 
-int extents_all_shared(int fd)
+int dedupe_all_shared(int fd)
 {
 	unsigned long all, shared;
 	int ret = count_extents(fd, &all, &shared);
@@ -105,7 +105,7 @@ int extents_all_shared(int fd)
 	return ret ? ret : all && all == shared;
 }
 
-int extents_any_shared(int fd)
+int dedupe_any_shared(int fd)
 {
 	unsigned long all, shared;
 	int ret = count_extents(fd, &all, &shared);
@@ -113,7 +113,7 @@ int extents_any_shared(int fd)
 	return ret ? ret : shared > 0;
 }
 
-bool reflink_supported(int dirfd)
+bool dedupe_supported(int dirfd)
 {
 	char a[64], b[64];
 	bool ok = false;

@@ -27,16 +27,16 @@ int dedupe_range(int src, int dst, off_t size, off_t *shared);
  * shared (the file is deduplicated with something already), 0 when not
  * (or it has no extents), -errno when FIEMAP fails.
  */
-int extents_all_shared(int fd);
+int dedupe_all_shared(int fd);
 
 /* 1 when some extent of @fd is shared, 0 when none is, or -errno. */
-int extents_any_shared(int fd);
+int dedupe_any_shared(int fd);
 
 /*
  * Whether the filesystem of the directory @dirfd can share extents:
  * tries FICLONE between two temporary files there, then removes them.
  */
-bool reflink_supported(int dirfd);
+bool dedupe_supported(int dirfd);
 
 /*
  * Whether the filesystem of the directory @dirfd keeps a file of less

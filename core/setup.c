@@ -491,7 +491,7 @@ static int choose_method(struct job *job, struct guest *g, const char *path)
 		return 0;	/* --immutable is for hard links only */
 	}
 	if (fd >= 0) {
-		can = reflink_supported(fd);
+		can = dedupe_supported(fd);
 		g->inline_small = dedupe_inline_small(fd);
 		close(fd);
 	} else if (job->opt.dry_run) {

@@ -44,7 +44,7 @@ static int collect(struct store *s, int dirfd, const char *name,
 	if (strstr(base, "-content")) {
 		int fd = content_open(dirfd, base, NULL), shared;
 
-		shared = fd < 0 ? fd : extents_any_shared(fd);
+		shared = fd < 0 ? fd : dedupe_any_shared(fd);
 		if (fd >= 0)
 			close(fd);
 		if (shared)	/* shared, or cannot tell: keep it */

@@ -478,7 +478,7 @@ enum unify_result unify_file(const struct unify_params *p,
 		res = UNIFY_CHANGED;
 		goto out_close;
 	}
-	if (p->reflink && !p->refresh && extents_all_shared(c.fd) == 1) {
+	if (p->reflink && !p->refresh && dedupe_all_shared(c.fd) == 1) {
 		res = UNIFY_UNIFIED;	/* shared already: not read */
 		goto out_close;
 	}
