@@ -49,16 +49,16 @@ void conf_release(struct conf *c)
 
 	free(c->file);
 	free(c->vservers);
-	yaml_file_free_strings(c->stores);
-	yaml_file_free_strings(c->guest_paths);
-	yaml_file_free_strings(c->exclude_lists);
-	yaml_file_free_strings(c->share_config);
+	yamlfile_free_strings(c->stores);
+	yamlfile_free_strings(c->guest_paths);
+	yamlfile_free_strings(c->exclude_lists);
+	yamlfile_free_strings(c->share_config);
 	for (i = 0; i < c->n_guests; i++) {
 		free(c->guests[i].name);
 		free(c->guests[i].backend);
 		free(c->guests[i].group);
-		yaml_file_free_strings(c->guests[i].exclude_lists);
-		yaml_file_free_strings(c->guests[i].share_config);
+		yamlfile_free_strings(c->guests[i].exclude_lists);
+		yamlfile_free_strings(c->guests[i].share_config);
 		free_options(c->guests[i].options, c->guests[i].n_options);
 	}
 	free_options(c->options, c->n_options);
@@ -77,14 +77,14 @@ const struct guest_conf *conf_guest(const struct conf *c, const char *name)
 }
 
 /* Reads the share-config patterns @v into *@out, each checked. */
-static int read_share_config(struct yaml_file *y, yaml_node_t *v,
+static int read_share_config(struct yamlfile *y, yaml_node_t *v,
 			     char ***out)
 {
 	struct matcher *m;
 	char **p;
 	int ret;
 
-	ret = yaml_file_strings(y, v, out, true);
+	ret = yamlfile_strings(y, v, out, true);
 	if (ret)
 		return ret;
 	m = matcher_new();
@@ -93,8 +93,8 @@ static int read_share_config(struct yaml_file *y, yaml_node_t *v,
 	for (p = *out; !ret && *p; p++) {
 		ret = matcher_add_glob(m, *p, true);
 		if (ret == -EINVAL)
-			ret = yaml_file_bad(y, v, "a share-config pattern is "
-					    "malformed or has '..'");
+			ret = yamlfile_bad(y, v, "a share-config pattern is "
+					   "malformed or has '..'");
 	}
 	matcher_free(m);
 	return ret;
@@ -128,47 +128,47 @@ static bool plain_word(const char *s)
  * Reads backend-options: a mapping of backend names to mappings of
  * option names to scalar values, into *@v (*@n of them).
  */
-static int read_options(struct yaml_file *y, yaml_node_t *node,
+static int read_options(struct yamlfile *y, yaml_node_t *node,
 			struct backend_option **v, size_t *n)
 {
 	yaml_node_pair_t *b, *o;
 	struct backend_option *nv, *opt;
 
 	if (*v)
-		return yaml_file_bad(y, node, "key given twice");
+		return yamlfile_bad(y, node, "key given twice");
 	if (node->type != YAML_MAPPING_NODE)
-		return yaml_file_bad(y, node, "'backend-options' must be a "
-				     "mapping of backend names");
+		return yamlfile_bad(y, node, "'backend-options' must be a "
+				    "mapping of backend names");
 	for (b = node->data.mapping.pairs.start;
 	     b < node->data.mapping.pairs.top; b++) {
-		yaml_node_t *bk = yaml_file_node(y, b->key);
-		yaml_node_t *bv = yaml_file_node(y, b->value);
+		yaml_node_t *bk = yamlfile_node(y, b->key);
+		yaml_node_t *bv = yamlfile_node(y, b->value);
 
-		if (!plain_word(yaml_file_scalar(bk)))
-			return yaml_file_bad(y, bk, "not a backend name");
+		if (!plain_word(yamlfile_scalar(bk)))
+			return yamlfile_bad(y, bk, "not a backend name");
 		if (bv->type != YAML_MAPPING_NODE)
-			return yaml_file_bad(y, bv, "the options of a backend "
-					     "must be a mapping");
+			return yamlfile_bad(y, bv, "the options of a backend "
+					    "must be a mapping");
 		for (o = bv->data.mapping.pairs.start;
 		     o < bv->data.mapping.pairs.top; o++) {
-			yaml_node_t *ok = yaml_file_node(y, o->key);
-			yaml_node_t *ov = yaml_file_node(y, o->value);
+			yaml_node_t *ok = yamlfile_node(y, o->key);
+			yaml_node_t *ov = yamlfile_node(y, o->value);
 
-			if (!plain_word(yaml_file_scalar(ok)))
-				return yaml_file_bad(y, ok, "not an option "
-						     "name");
-			if (!yaml_file_scalar(ov))
-				return yaml_file_bad(y, ov, "an option's "
-						     "value must be a "
-						     "string");
+			if (!plain_word(yamlfile_scalar(ok)))
+				return yamlfile_bad(y, ok, "not an option "
+						    "name");
+			if (!yamlfile_scalar(ov))
+				return yamlfile_bad(y, ov, "an option's "
+						    "value must be a "
+						    "string");
 			nv = realloc(*v, (*n + 1) * sizeof(*nv));
 			if (!nv)
 				return -ENOMEM;
 			*v = nv;
 			opt = &nv[(*n)++];
-			opt->backend = strdup(yaml_file_scalar(bk));
-			opt->name = strdup(yaml_file_scalar(ok));
-			opt->value = strdup(yaml_file_scalar(ov));
+			opt->backend = strdup(yamlfile_scalar(bk));
+			opt->name = strdup(yamlfile_scalar(ok));
+			opt->value = strdup(yamlfile_scalar(ov));
 			opt->line = ok->start_mark.line + 1;
 			if (!opt->backend || !opt->name || !opt->value)
 				return -ENOMEM;
@@ -243,55 +243,55 @@ int conf_check_options(const struct conf *c, struct plugins *ps)
 	return ret;
 }
 
-static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
+static int read_guest(struct yamlfile *y, yaml_node_t *k, yaml_node_t *v,
 		      struct guest_conf *g)
 {
 	yaml_node_pair_t *pair;
-	const char *name = yaml_file_scalar(k);
+	const char *name = yamlfile_scalar(k);
 	int ret;
 
 	if (!name || !conf_valid_name(name))
-		return yaml_file_bad(y, k, "not a valid guest name");
+		return yamlfile_bad(y, k, "not a valid guest name");
 	g->name = strdup(name);
 	if (!g->name)
 		return -ENOMEM;
 	if (v->type != YAML_MAPPING_NODE)
-		return yaml_file_bad(y, v, "guest settings must be a mapping");
+		return yamlfile_bad(y, v, "guest settings must be a mapping");
 	for (pair = v->data.mapping.pairs.start;
 	     pair < v->data.mapping.pairs.top; pair++) {
-		yaml_node_t *gk = yaml_file_node(y, pair->key);
-		yaml_node_t *gv = yaml_file_node(y, pair->value);
-		const char *key = yaml_file_scalar(gk);
+		yaml_node_t *gk = yamlfile_node(y, pair->key);
+		yaml_node_t *gv = yamlfile_node(y, pair->value);
+		const char *key = yamlfile_scalar(gk);
 
 		if (key && !strcmp(key, "backend")) {
-			const char *b = yaml_file_scalar(gv);
+			const char *b = yamlfile_scalar(gv);
 
 			if (!b || !*b || strchr(b, '/'))
-				return yaml_file_bad(y, gv, "'backend' must "
-						     "be a backend name or "
-						     "none");
+				return yamlfile_bad(y, gv, "'backend' must "
+						    "be a backend name or "
+						    "none");
 			free(g->backend);
 			g->backend = strdup(b);
 			ret = g->backend ? 0 : -ENOMEM;
 		} else if (key && !strcmp(key, "exclude-list")) {
-			ret = yaml_file_strings(y, gv, &g->exclude_lists, true);
+			ret = yamlfile_strings(y, gv, &g->exclude_lists, true);
 		} else if (key && !strcmp(key, "share-config")) {
 			ret = read_share_config(y, gv, &g->share_config);
 		} else if (key && !strcmp(key, "backend-options")) {
 			ret = read_options(y, gv, &g->options, &g->n_options);
 		} else if (key && !strcmp(key, "group")) {
-			const char *grp = yaml_file_scalar(gv);
+			const char *grp = yamlfile_scalar(gv);
 
 			if (!store_valid_group(grp))
-				return yaml_file_bad(y, gv, "'group' must be "
-						     "1 to 32 of a-z, 0-9, "
-						     "'-' and '_', a letter "
-						     "or digit first");
+				return yamlfile_bad(y, gv, "'group' must be "
+						    "1 to 32 of a-z, 0-9, "
+						    "'-' and '_', a letter "
+						    "or digit first");
 			free(g->group);
 			g->group = strdup(grp);
 			ret = g->group ? 0 : -ENOMEM;
 		} else {
-			return yaml_file_unknown_key(y, gk);
+			return yamlfile_unknown_key(y, gk);
 		}
 		if (ret)
 			return ret;
@@ -299,27 +299,27 @@ static int read_guest(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 	return 0;
 }
 
-static int read_guests(struct yaml_file *y, yaml_node_t *node, struct conf *c)
+static int read_guests(struct yamlfile *y, yaml_node_t *node, struct conf *c)
 {
 	yaml_node_pair_t *pair;
 	int ret;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return yaml_file_bad(y, node, "'guests' must be a mapping of "
-				     "guest names");
+		return yamlfile_bad(y, node, "'guests' must be a mapping of "
+				    "guest names");
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_file_node(y, pair->key);
+		yaml_node_t *k = yamlfile_node(y, pair->key);
 		struct guest_conf *v;
 
-		if (yaml_file_scalar(k) && conf_guest(c, yaml_file_scalar(k)))
-			return yaml_file_bad(y, k, "guest given twice");
+		if (yamlfile_scalar(k) && conf_guest(c, yamlfile_scalar(k)))
+			return yamlfile_bad(y, k, "guest given twice");
 		v = realloc(c->guests, (c->n_guests + 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		c->guests = v;
 		memset(&v[c->n_guests], 0, sizeof(*v));
-		ret = read_guest(y, k, yaml_file_node(y, pair->value),
+		ret = read_guest(y, k, yamlfile_node(y, pair->value),
 				 &v[c->n_guests++]);
 		if (ret)
 			return ret;
@@ -328,36 +328,36 @@ static int read_guests(struct yaml_file *y, yaml_node_t *node, struct conf *c)
 }
 
 /* The value of one top-level key. */
-static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
+static int read_key(struct yamlfile *y, yaml_node_t *k, yaml_node_t *v,
 		    struct conf *c)
 {
-	const char *key = yaml_file_scalar(k), *s = yaml_file_scalar(v);
+	const char *key = yamlfile_scalar(k), *s = yamlfile_scalar(v);
 	enum hash_method m;
 	char **p;
 	int ret;
 
 	if (!key)
-		return yaml_file_bad(y, k, "a key must be a string");
+		return yamlfile_bad(y, k, "a key must be a string");
 	if (!strcmp(key, "stores"))
-		return yaml_file_strings(y, v, &c->stores, true);
+		return yamlfile_strings(y, v, &c->stores, true);
 	if (!strcmp(key, "guest-paths")) {
-		ret = yaml_file_strings(y, v, &c->guest_paths, true);
+		ret = yamlfile_strings(y, v, &c->guest_paths, true);
 		for (p = c->guest_paths; !ret && p && *p; p++)
 			if (!strstr(*p, "{name}"))
-				return yaml_file_bad(y, v, "a guest path must "
-						     "hold '{name}'");
+				return yamlfile_bad(y, v, "a guest path must "
+						    "hold '{name}'");
 		return ret;
 	}
 	if (!strcmp(key, "vservers")) {
 		if (!s || s[0] != '/')
-			return yaml_file_bad(y, v, "'vservers' must be an "
-					     "absolute path");
+			return yamlfile_bad(y, v, "'vservers' must be an "
+					    "absolute path");
 		free(c->vservers);
 		c->vservers = strdup(s);
 		return c->vservers ? 0 : -ENOMEM;
 	}
 	if (!strcmp(key, "exclude-lists"))
-		return yaml_file_strings(y, v, &c->exclude_lists, true);
+		return yamlfile_strings(y, v, &c->exclude_lists, true);
 	if (!strcmp(key, "share-config"))
 		return read_share_config(y, v, &c->share_config);
 	if (!strcmp(key, "guests"))
@@ -368,32 +368,32 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 		enum link_method lm;
 
 		if (!s || link_method_parse(s, &lm))
-			return yaml_file_bad(y, v, "'method' must be "
-					     "hardlink, reflink or auto");
+			return yamlfile_bad(y, v, "'method' must be "
+					    "hardlink, reflink or auto");
 		c->method = lm;
 		c->has_method = true;
 		return 0;
 	}
 	if (!strcmp(key, "hash")) {
 		if (!s || hash_method_parse(s, &m))
-			return yaml_file_bad(y, v, "'hash' must be xxh3-128 "
-					     "or sha256");
+			return yamlfile_bad(y, v, "'hash' must be xxh3-128 "
+					    "or sha256");
 		c->hash = m;
 		c->has_hash = true;
 		return 0;
 	}
 	if (!strcmp(key, "min-size")) {
 		if (!s || parse_size(s, &c->min_size))
-			return yaml_file_bad(y, v, "'min-size' must be a size "
-					     "such as 1, 4K or 1M");
+			return yamlfile_bad(y, v, "'min-size' must be a size "
+					    "such as 1, 4K or 1M");
 		c->has_min_size = true;
 		return 0;
 	}
 	if (!strcmp(key, "lock-timeout")) {
 		if (!s || parse_seconds(s, &c->lock_timeout))
-			return yaml_file_bad(y, v, "'lock-timeout' must be a "
-					     "number of seconds from 0 to "
-					     "31536000");
+			return yamlfile_bad(y, v, "'lock-timeout' must be a "
+					    "number of seconds from 0 to "
+					    "31536000");
 		c->has_lock_timeout = true;
 		return 0;
 	}
@@ -402,45 +402,45 @@ static int read_key(struct yaml_file *y, yaml_node_t *k, yaml_node_t *v,
 
 		if (!s || parse_size(s, &size) || !size ||
 		    (unsigned long long)size > SIZE_MAX)
-			return yaml_file_bad(y, v, "'exclusions-limit' must "
-					     "be a size such as 64M or 1G, "
-					     "not 0");
+			return yamlfile_bad(y, v, "'exclusions-limit' must "
+					    "be a size such as 64M or 1G, "
+					    "not 0");
 		c->exclusions_limit = size;
 		return 0;
 	}
 	if (!strcmp(key, "ignore-mtime")) {
 		c->has_ignore_mtime = true;
-		return yaml_file_bool(y, v, &c->ignore_mtime);
+		return yamlfile_bool(y, v, &c->ignore_mtime);
 	}
-	return yaml_file_unknown_key(y, k);
+	return yamlfile_unknown_key(y, k);
 }
 
 int conf_load(struct conf *c, const char *file, bool must_exist)
 {
-	struct yaml_file y;
+	struct yamlfile y;
 	yaml_node_pair_t *pair;
 	yaml_node_t *root;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	ret = yaml_file_load(&y, file, !must_exist);
+	ret = yamlfile_load(&y, file, !must_exist);
 	if (ret == -ENOENT && !must_exist)
 		return 0;
 	if (ret)
 		return ret;
 	c->file = strdup(file);
-	root = yaml_file_root(&y);
+	root = yamlfile_root(&y);
 	if (!c->file) {
 		ret = -ENOMEM;
 	} else if (root && root->type != YAML_MAPPING_NODE) {
-		ret = yaml_file_bad(&y, root, "expected a mapping of settings");
+		ret = yamlfile_bad(&y, root, "expected a mapping of settings");
 	} else if (root) {
 		for (pair = root->data.mapping.pairs.start;
 		     !ret && pair < root->data.mapping.pairs.top; pair++)
-			ret = read_key(&y, yaml_file_node(&y, pair->key),
-				       yaml_file_node(&y, pair->value), c);
+			ret = read_key(&y, yamlfile_node(&y, pair->key),
+				       yamlfile_node(&y, pair->value), c);
 	}
-	yaml_file_release(&y);
+	yamlfile_release(&y);
 	if (ret)
 		conf_release(c);
 	return ret;

@@ -23,12 +23,12 @@
 static void rule_release(struct detect_rule *r)
 {
 	free(r->backend);
-	yaml_file_free_strings(r->exists);
-	yaml_file_free_strings(r->exists_any);
-	yaml_file_free_strings(r->os_release);
-	yaml_file_free_strings(r->absent);
-	yaml_file_free_strings(r->absent_any);
-	yaml_file_free_strings(r->not_os_release);
+	yamlfile_free_strings(r->exists);
+	yamlfile_free_strings(r->exists_any);
+	yamlfile_free_strings(r->os_release);
+	yamlfile_free_strings(r->absent);
+	yamlfile_free_strings(r->absent_any);
+	yamlfile_free_strings(r->not_os_release);
 	free(r->file);
 }
 
@@ -44,9 +44,9 @@ void detect_release(struct detect_table *t)
 }
 
 /* Reads the priority @v of a rule into *@out; 0 or -EINVAL (said). */
-static int read_priority(struct yaml_file *y, yaml_node_t *v, int *out)
+static int read_priority(struct yamlfile *y, yaml_node_t *v, int *out)
 {
-	const char *s = yaml_file_scalar(v);
+	const char *s = yamlfile_scalar(v);
 	char *end;
 	long n;
 
@@ -60,11 +60,11 @@ static int read_priority(struct yaml_file *y, yaml_node_t *v, int *out)
 	*out = n;
 	return 0;
 bad:
-	return yaml_file_bad(y, v, "'priority' must be a whole number from "
-			     "-1000 to 1000");
+	return yamlfile_bad(y, v, "'priority' must be a whole number from "
+			    "-1000 to 1000");
 }
 
-static int read_rule(struct yaml_file *y, yaml_node_t *node,
+static int read_rule(struct yamlfile *y, yaml_node_t *node,
 		     struct detect_rule *r)
 {
 	yaml_node_pair_t *pair;
@@ -72,26 +72,26 @@ static int read_rule(struct yaml_file *y, yaml_node_t *node,
 	int ret;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return yaml_file_bad(y, node, "a rule must be a mapping");
+		return yamlfile_bad(y, node, "a rule must be a mapping");
 	r->line = node->start_mark.line + 1;
 	r->file = strdup(y->file);
 	if (!r->file)
 		return -ENOMEM;
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_file_node(y, pair->key);
-		yaml_node_t *v = yaml_file_node(y, pair->value);
-		const char *key = yaml_file_scalar(k);
+		yaml_node_t *k = yamlfile_node(y, pair->key);
+		yaml_node_t *v = yamlfile_node(y, pair->value);
+		const char *key = yamlfile_scalar(k);
 
 		if (!key)
-			return yaml_file_bad(y, k, "a key must be a string");
+			return yamlfile_bad(y, k, "a key must be a string");
 		if (!strcmp(key, "backend")) {
-			if (!yaml_file_scalar(v) || !*yaml_file_scalar(v))
-				return yaml_file_bad(y, v,
-						     "'backend' must be a name");
+			if (!yamlfile_scalar(v) || !*yamlfile_scalar(v))
+				return yamlfile_bad(y, v,
+						    "'backend' must be a name");
 			if (r->backend)
-				return yaml_file_bad(y, k, "key given twice");
-			r->backend = strdup(yaml_file_scalar(v));
+				return yamlfile_bad(y, k, "key given twice");
+			r->backend = strdup(yamlfile_scalar(v));
 			if (!r->backend)
 				return -ENOMEM;
 			continue;
@@ -115,32 +115,32 @@ static int read_rule(struct yaml_file *y, yaml_node_t *node,
 		} else if (!strcmp(key, "not-os-release")) {
 			list = &r->not_os_release;
 		} else {
-			return yaml_file_unknown_key(y, k);
+			return yamlfile_unknown_key(y, k);
 		}
-		ret = yaml_file_strings(y, v, list, list != &r->os_release &&
-					list != &r->not_os_release);
+		ret = yamlfile_strings(y, v, list, list != &r->os_release &&
+				       list != &r->not_os_release);
 		if (ret)
 			return ret;
 		/* an empty list would always hold (or never): refused */
 		if (!**list)
-			return yaml_file_bad(y, v, "empty condition: give at "
-					     "least one value");
+			return yamlfile_bad(y, v, "empty condition: give at "
+					    "least one value");
 	}
 	if (!r->backend)
-		return yaml_file_bad(y, node, "rule names no backend");
+		return yamlfile_bad(y, node, "rule names no backend");
 	if (!r->exists && !r->exists_any && !r->os_release &&
 	    (r->absent || r->absent_any || r->not_os_release))
-		return yaml_file_bad(y, node, "what is absent is no evidence: "
-				     "give exists, exists-any or os-release "
-				     "too");
+		return yamlfile_bad(y, node, "what is absent is no evidence: "
+				    "give exists, exists-any or os-release "
+				    "too");
 	if (!r->exists && !r->exists_any && !r->os_release)
-		return yaml_file_bad(y, node, "rule has no condition");
+		return yamlfile_bad(y, node, "rule has no condition");
 	return 0;
 }
 
-static int read_rules(struct yaml_file *y, struct detect_table *t)
+static int read_rules(struct yamlfile *y, struct detect_table *t)
 {
-	yaml_node_t *root = yaml_file_root(y);
+	yaml_node_t *root = yamlfile_root(y);
 	yaml_node_pair_t *pair;
 	yaml_node_item_t *item;
 	yaml_node_t *rules = NULL;
@@ -150,20 +150,20 @@ static int read_rules(struct yaml_file *y, struct detect_table *t)
 	if (!root)
 		return 0;	/* an empty file: no rules */
 	if (root->type != YAML_MAPPING_NODE)
-		return yaml_file_bad(y, root, "expected a mapping with 'rules'");
+		return yamlfile_bad(y, root, "expected a mapping with 'rules'");
 	for (pair = root->data.mapping.pairs.start;
 	     pair < root->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_file_node(y, pair->key);
-		const char *key = yaml_file_scalar(k);
+		yaml_node_t *k = yamlfile_node(y, pair->key);
+		const char *key = yamlfile_scalar(k);
 
 		if (!key || strcmp(key, "rules"))
-			return yaml_file_unknown_key(y, k);
-		rules = yaml_file_node(y, pair->value);
+			return yamlfile_unknown_key(y, k);
+		rules = yamlfile_node(y, pair->value);
 	}
 	if (!rules)
 		return 0;
 	if (rules->type != YAML_SEQUENCE_NODE)
-		return yaml_file_bad(y, rules, "'rules' must be a list");
+		return yamlfile_bad(y, rules, "'rules' must be a list");
 	for (item = rules->data.sequence.items.start;
 	     item < rules->data.sequence.items.top; item++) {
 		v = realloc(t->rules, (t->n + 1) * sizeof(*v));
@@ -171,7 +171,7 @@ static int read_rules(struct yaml_file *y, struct detect_table *t)
 			return -ENOMEM;
 		t->rules = v;
 		memset(&v[t->n], 0, sizeof(*v));
-		ret = read_rule(y, yaml_file_node(y, *item), &v[t->n]);
+		ret = read_rule(y, yamlfile_node(y, *item), &v[t->n]);
 		t->n++;		/* released with the table, even on error */
 		if (ret)
 			return ret;
@@ -181,14 +181,14 @@ static int read_rules(struct yaml_file *y, struct detect_table *t)
 
 int detect_load_file(struct detect_table *t, const char *file)
 {
-	struct yaml_file y;
+	struct yamlfile y;
 	int ret;
 
-	ret = yaml_file_load(&y, file, false);
+	ret = yamlfile_load(&y, file, false);
 	if (ret)
 		return ret;
 	ret = read_rules(&y, t);
-	yaml_file_release(&y);
+	yamlfile_release(&y);
 	return ret;
 }
 

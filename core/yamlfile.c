@@ -61,7 +61,7 @@ static int cmp_key(const void *a, const void *b)
  * so aliases neither loop nor multiply the work; keys are sorted per
  * mapping. Returns 0 or -EINVAL (said).
  */
-static int check_keys(struct yaml_file *y)
+static int check_keys(struct yamlfile *y)
 {
 	yaml_node_t *start = y->doc.nodes.start, *node;
 	size_t n = y->doc.nodes.top - start, i, j, count;
@@ -85,10 +85,10 @@ static int check_keys(struct yaml_file *y)
 			return -ENOMEM;
 		for (j = 0, pair = node->data.mapping.pairs.start;
 		     pair < node->data.mapping.pairs.top; pair++) {
-			yaml_node_t *k = yaml_file_node(y, pair->key);
+			yaml_node_t *k = yamlfile_node(y, pair->key);
 
-			if (yaml_file_scalar(k)) {
-				keys[j].text = yaml_file_scalar(k);
+			if (yamlfile_scalar(k)) {
+				keys[j].text = yamlfile_scalar(k);
 				keys[j++].node = k;
 			}
 		}
@@ -103,7 +103,7 @@ static int check_keys(struct yaml_file *y)
 	if (dup) {
 		error("'%s' line %lu: key '%s' given twice", qs(y->file),
 		      (unsigned long)dup->start_mark.line + 1,
-		      qs(yaml_file_scalar(dup)));
+		      qs(yamlfile_scalar(dup)));
 		ret = -EINVAL;
 	}
 	free(keys);
@@ -112,7 +112,7 @@ static int check_keys(struct yaml_file *y)
 
 /*
  * Reads the tokens of @f (then rewound) and refuses nesting deeper than
- * YAML_FILE_MAX_DEPTH: libyaml's scanner looks at every open level for
+ * YAMLFILE_MAX_DEPTH: libyaml's scanner looks at every open level for
  * each token, so a file of many unclosed '[' would cost time in the
  * square of its size. Returns 0, or -EINVAL (said, naming the line).
  */
@@ -134,11 +134,11 @@ static int check_depth(FILE *f, const char *file)
 		case YAML_FLOW_MAPPING_START_TOKEN:
 		case YAML_BLOCK_SEQUENCE_START_TOKEN:
 		case YAML_BLOCK_MAPPING_START_TOKEN:
-			if (++depth > YAML_FILE_MAX_DEPTH) {
+			if (++depth > YAMLFILE_MAX_DEPTH) {
 				error("'%s' line %lu: nested more than %d "
 				      "levels deep", qs(file),
 				      (unsigned long)token.start_mark.line + 1,
-				      YAML_FILE_MAX_DEPTH);
+				      YAMLFILE_MAX_DEPTH);
 				ret = -EINVAL;
 			}
 			break;
@@ -160,8 +160,8 @@ static int check_depth(FILE *f, const char *file)
 	return ret;
 }
 
-int yaml_file_load(struct yaml_file *y, const char *file,
-		   bool quiet_missing)
+int yamlfile_load(struct yamlfile *y, const char *file,
+		  bool quiet_missing)
 {
 	yaml_document_t next;
 	yaml_parser_t parser;
@@ -218,48 +218,48 @@ int yaml_file_load(struct yaml_file *y, const char *file,
 	return ret;
 }
 
-void yaml_file_release(struct yaml_file *y)
+void yamlfile_release(struct yamlfile *y)
 {
 	if (y->file)
 		yaml_document_delete(&y->doc);
 	y->file = NULL;
 }
 
-yaml_node_t *yaml_file_root(struct yaml_file *y)
+yaml_node_t *yamlfile_root(struct yamlfile *y)
 {
 	return yaml_document_get_root_node(&y->doc);
 }
 
-yaml_node_t *yaml_file_node(struct yaml_file *y, int i)
+yaml_node_t *yamlfile_node(struct yamlfile *y, int i)
 {
 	return yaml_document_get_node(&y->doc, i);
 }
 
-int yaml_file_bad(const struct yaml_file *y, const yaml_node_t *node,
-		  const char *why)
+int yamlfile_bad(const struct yamlfile *y, const yaml_node_t *node,
+		 const char *why)
 {
 	error("'%s' line %lu: %s", qs(y->file),
 	      (unsigned long)node->start_mark.line + 1, why);
 	return -EINVAL;
 }
 
-int yaml_file_unknown_key(const struct yaml_file *y, const yaml_node_t *node)
+int yamlfile_unknown_key(const struct yamlfile *y, const yaml_node_t *node)
 {
-	const char *key = yaml_file_scalar(node);
+	const char *key = yamlfile_scalar(node);
 
 	error("'%s' line %lu: unknown key '%s'", qs(y->file),
 	      (unsigned long)node->start_mark.line + 1, key ? qs(key) : "?");
 	return -EINVAL;
 }
 
-const char *yaml_file_scalar(const yaml_node_t *node)
+const char *yamlfile_scalar(const yaml_node_t *node)
 {
 	if (!node || node->type != YAML_SCALAR_NODE)
 		return NULL;
 	return (const char *)node->data.scalar.value;
 }
 
-void yaml_file_free_strings(char **v)
+void yamlfile_free_strings(char **v)
 {
 	char **p;
 
@@ -269,43 +269,43 @@ void yaml_file_free_strings(char **v)
 }
 
 /* Item @i of a list node; a single scalar is a list of itself. */
-static yaml_node_t *item(struct yaml_file *y, yaml_node_t *node, size_t i)
+static yaml_node_t *item(struct yamlfile *y, yaml_node_t *node, size_t i)
 {
 	if (node->type == YAML_SCALAR_NODE)
 		return node;
-	return yaml_file_node(y, node->data.sequence.items.start[i]);
+	return yamlfile_node(y, node->data.sequence.items.start[i]);
 }
 
-int yaml_file_strings(struct yaml_file *y, yaml_node_t *node, char ***out,
-		      bool absolute)
+int yamlfile_strings(struct yamlfile *y, yaml_node_t *node, char ***out,
+		     bool absolute)
 {
 	size_t n, i;
 	char **v;
 
 	if (*out)
-		return yaml_file_bad(y, node, "key given twice");
+		return yamlfile_bad(y, node, "key given twice");
 	if (node->type == YAML_SCALAR_NODE)
 		n = 1;
 	else if (node->type == YAML_SEQUENCE_NODE)
 		n = node->data.sequence.items.top -
 		    node->data.sequence.items.start;
 	else
-		return yaml_file_bad(y, node, "expected a list of strings");
+		return yamlfile_bad(y, node, "expected a list of strings");
 	v = calloc(n + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	*out = v;
 	for (i = 0; i < n; i++) {
 		yaml_node_t *s = item(y, node, i);
-		const char *text = yaml_file_scalar(s);
+		const char *text = yamlfile_scalar(s);
 
 		if (!text)
-			return yaml_file_bad(y, s ? s : node,
-					     "expected a string in the list");
+			return yamlfile_bad(y, s ? s : node,
+					    "expected a string in the list");
 		if (!*text)
-			return yaml_file_bad(y, s, "empty string in the list");
+			return yamlfile_bad(y, s, "empty string in the list");
 		if (absolute && text[0] != '/')
-			return yaml_file_bad(y, s, "path is not absolute");
+			return yamlfile_bad(y, s, "path is not absolute");
 		v[i] = strdup(text);
 		if (!v[i])
 			return -ENOMEM;
@@ -313,9 +313,9 @@ int yaml_file_strings(struct yaml_file *y, yaml_node_t *node, char ***out,
 	return 0;
 }
 
-int yaml_file_bool(const struct yaml_file *y, yaml_node_t *node, bool *out)
+int yamlfile_bool(const struct yamlfile *y, yaml_node_t *node, bool *out)
 {
-	const char *s = yaml_file_scalar(node);
+	const char *s = yamlfile_scalar(node);
 
 	if (s && (!strcmp(s, "true") || !strcmp(s, "yes"))) {
 		*out = true;
@@ -325,5 +325,5 @@ int yaml_file_bool(const struct yaml_file *y, yaml_node_t *node, bool *out)
 		*out = false;
 		return 0;
 	}
-	return yaml_file_bad(y, node, "expected true or false");
+	return yamlfile_bad(y, node, "expected true or false");
 }

@@ -12,9 +12,9 @@
 
 /* Collections nested deeper than this are refused: none of our files
  * needs more than a few levels. */
-#define YAML_FILE_MAX_DEPTH 64
+#define YAMLFILE_MAX_DEPTH 64
 
-struct yaml_file {
+struct yamlfile {
 	const char *file;
 	yaml_document_t doc;
 };
@@ -24,27 +24,27 @@ struct yaml_file {
  * FIFO, is -ENXIO and never opened). An empty file gives a document
  * without a root node. Prints "'FILE' line N: PROBLEM" for malformed
  * YAML, for a second document, for a key given twice in a mapping at
- * any level, and for nesting deeper than YAML_FILE_MAX_DEPTH (in time
+ * any level, and for nesting deeper than YAMLFILE_MAX_DEPTH (in time
  * linear in the file's size). Returns 0, -ENOENT (printed unless
  * @quiet_missing), or another -errno.
  */
-int yaml_file_load(struct yaml_file *y, const char *file,
-		   bool quiet_missing);
-void yaml_file_release(struct yaml_file *y);
+int yamlfile_load(struct yamlfile *y, const char *file,
+		  bool quiet_missing);
+void yamlfile_release(struct yamlfile *y);
 
 /* The root node, or NULL for an empty file. */
-yaml_node_t *yaml_file_root(struct yaml_file *y);
+yaml_node_t *yamlfile_root(struct yamlfile *y);
 /* The node of index @i. */
-yaml_node_t *yaml_file_node(struct yaml_file *y, int i);
+yaml_node_t *yamlfile_node(struct yamlfile *y, int i);
 
 /* Prints "'FILE' line N: WHY" for @node; returns -EINVAL. */
-int yaml_file_bad(const struct yaml_file *y, const yaml_node_t *node,
-		  const char *why);
+int yamlfile_bad(const struct yamlfile *y, const yaml_node_t *node,
+		 const char *why);
 /* The same for an unknown key @node. */
-int yaml_file_unknown_key(const struct yaml_file *y, const yaml_node_t *node);
+int yamlfile_unknown_key(const struct yamlfile *y, const yaml_node_t *node);
 
 /* The text of a scalar node, or NULL when @node is no scalar. */
-const char *yaml_file_scalar(const yaml_node_t *node);
+const char *yamlfile_scalar(const yaml_node_t *node);
 
 /*
  * Reads a list of non-empty strings (a single string counts as a list
@@ -52,11 +52,11 @@ const char *yaml_file_scalar(const yaml_node_t *node);
  * (else "key given twice"). With @absolute, every string must start
  * with '/'. Returns 0 or -errno (said).
  */
-int yaml_file_strings(struct yaml_file *y, yaml_node_t *node, char ***out,
-		      bool absolute);
-void yaml_file_free_strings(char **v);
+int yamlfile_strings(struct yamlfile *y, yaml_node_t *node, char ***out,
+		     bool absolute);
+void yamlfile_free_strings(char **v);
 
 /* Parses a boolean scalar (true/false/yes/no). Returns 0 or -EINVAL. */
-int yaml_file_bool(const struct yaml_file *y, yaml_node_t *node, bool *out);
+int yamlfile_bool(const struct yamlfile *y, yaml_node_t *node, bool *out);
 
 #endif
