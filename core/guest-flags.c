@@ -13,7 +13,8 @@
 #include "migrate.h"
 #include "walk.h"
 
-struct flags_run {
+/* One guest walked for --migrate-flags. */
+struct flags_walk {
 	struct guest *g;
 	bool clear, immutable, dry_run;
 	struct flags_tally *t;
@@ -21,14 +22,14 @@ struct flags_run {
 
 static bool enter(const struct walk_entry *e, void *arg)
 {
-	struct flags_run *r = arg;
+	struct flags_walk *r = arg;
 
 	return e->st.st_dev == r->g->st.st_dev;	/* no mount point */
 }
 
 static bool file(const struct walk_entry *e, void *arg)
 {
-	struct flags_run *r = arg;
+	struct flags_walk *r = arg;
 	int fd, ret;
 
 	if (!S_ISREG(e->st.st_mode) || e->st.st_nlink < 2 ||
@@ -66,7 +67,7 @@ out:
 
 static void fail(const char *path, int err, void *arg)
 {
-	struct flags_run *r = arg;
+	struct flags_walk *r = arg;
 
 	error("cannot read directory '%s%s': %s", qs(r->g->prefix), qs(path),
 	      strerror(-err));
@@ -77,7 +78,7 @@ int flags_migrate_guest(struct guest *g, bool clear, bool immutable,
 			bool dry_run, struct flags_tally *t)
 {
 	static const struct walk_ops ops = { enter, file, fail };
-	struct flags_run r = {
+	struct flags_walk r = {
 		.g = g, .clear = clear, .immutable = immutable,
 		.dry_run = dry_run, .t = t,
 	};

@@ -23,7 +23,8 @@
 #include "vserver.h"
 #include "walk.h"
 
-struct guest_run {
+/* One guest being hashified: the state of its walk, what it counts. */
+struct guest_walk {
 	const struct hashify *h;
 	struct guest *g;
 	struct tally *t;
@@ -33,7 +34,7 @@ struct guest_run {
 	const char *reason;	/* of the last exclusion check, or NULL */
 };
 
-static void skip(struct guest_run *r, const struct walk_entry *e,
+static void skip(struct guest_walk *r, const struct walk_entry *e,
 		 enum skip_reason why)
 {
 	if (S_ISDIR(e->st.st_mode))
@@ -49,7 +50,7 @@ static void skip(struct guest_run *r, const struct walk_entry *e,
 }
 
 /* Whether directory @st is a store; a store no guest needs is NULL. */
-static bool is_store(const struct guest_run *r, const struct stat *st)
+static bool is_store(const struct guest_walk *r, const struct stat *st)
 {
 	const struct store *s;
 	int i;
@@ -76,7 +77,7 @@ static bool old_list_skips(const struct guest *g, const char *path)
  * The exclusion verdict for @e; @dir: it is a directory. Sets r->reason
  * to the deciding rule's reason, for -vv.
  */
-static enum match_verdict check(struct guest_run *r,
+static enum match_verdict check(struct guest_walk *r,
 				const struct walk_entry *e, bool dir)
 {
 	enum match_verdict v;
@@ -95,7 +96,7 @@ static enum match_verdict check(struct guest_run *r,
 
 static bool enter(const struct walk_entry *e, void *arg)
 {
-	struct guest_run *r = arg;
+	struct guest_walk *r = arg;
 
 	if (e->other_mount) {
 		skip(r, e, SKIP_OTHER_FS);
@@ -124,7 +125,7 @@ static bool enter(const struct walk_entry *e, void *arg)
  * guest's, or another store's, and is left alone. Returns true when @e
  * was such a name.
  */
-static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
+static bool remove_leftover(struct guest_walk *r, const struct walk_entry *e)
 {
 	char msg[LOG_MSG_MAX];
 	int ret;
@@ -155,7 +156,7 @@ static bool remove_leftover(struct guest_run *r, const struct walk_entry *e)
 }
 
 /* Why the non-directory @e may not be shared, or -1 if it may. */
-static int why_not(struct guest_run *r, const struct walk_entry *e)
+static int why_not(struct guest_walk *r, const struct walk_entry *e)
 {
 	if (check(r, e, false) == MATCH_EXCLUDE ||
 	    old_list_skips(r->g, e->path))
@@ -207,7 +208,7 @@ static off_t allocated(off_t bytes, const struct stat *st)
  * file met of an object written since it was stored fails, and the
  * run with it).
  */
-static int check_object(struct guest_run *r, const struct walk_entry *e)
+static int check_object(struct guest_walk *r, const struct walk_entry *e)
 {
 	char msg[LOG_MSG_MAX];
 	bool first;
@@ -243,7 +244,7 @@ static bool stopping(void *arg)
 	return hashify_stop;
 }
 
-static bool consider(struct guest_run *r, const struct walk_entry *e)
+static bool consider(struct guest_walk *r, const struct walk_entry *e)
 {
 	const struct options *o = r->h->opt;
 	struct unify_error why;
@@ -310,7 +311,7 @@ static bool consider(struct guest_run *r, const struct walk_entry *e)
  * where every inode keeps its own metadata and bytes, nor for a store
  * object, whose other names are the store's and other guests'.
  */
-static bool is_multilink(const struct guest_run *r, const struct walk_entry *e)
+static bool is_multilink(const struct guest_walk *r, const struct walk_entry *e)
 {
 	return S_ISREG(e->st.st_mode) && e->st.st_nlink > 1 &&
 	       e->st.st_dev == r->g->st.st_dev && !r->g->reflink &&
@@ -322,7 +323,7 @@ static bool is_multilink(const struct guest_run *r, const struct walk_entry *e)
  * that may not be shared. Returns 0 when recorded or kept, the reason
  * to skip it now, or -1 when it failed (said and counted).
  */
-static int defer(struct guest_run *r, const struct walk_entry *e, bool kept)
+static int defer(struct guest_walk *r, const struct walk_entry *e, bool kept)
 {
 	char msg[LOG_MSG_MAX];
 	struct stat dir;
@@ -347,7 +348,7 @@ static int defer(struct guest_run *r, const struct walk_entry *e, bool kept)
 
 static bool file(const struct walk_entry *e, void *arg)
 {
-	struct guest_run *r = arg;
+	struct guest_walk *r = arg;
 	const struct options *o = r->h->opt;
 	int why;
 
@@ -377,7 +378,7 @@ static bool file(const struct walk_entry *e, void *arg)
  * and only if it is still the directory that was listed. Sets *name to
  * the last component of its path. Returns an fd or -errno.
  */
-static int open_dir_of(const struct guest_run *r,
+static int open_dir_of(const struct guest_walk *r,
 		       const struct multilink_name *n, const char **name)
 {
 	struct open_how how = {
@@ -409,7 +410,7 @@ static int open_dir_of(const struct guest_run *r,
  * Fills @e for the recorded name @n, its directory open in @dirfd, if
  * it is still a regular file of the recorded inode. Returns 0 or -errno.
  */
-static int entry_of(const struct guest_run *r, const struct multilink_name *n,
+static int entry_of(const struct guest_walk *r, const struct multilink_name *n,
 		    int dirfd, const char *name, struct walk_entry *e)
 {
 	int ret;
@@ -429,7 +430,7 @@ static int entry_of(const struct guest_run *r, const struct multilink_name *n,
 }
 
 /* Skips every shareable name of the group [@i, @end) for @why. */
-static void skip_group(struct guest_run *r, size_t i, size_t end,
+static void skip_group(struct guest_walk *r, size_t i, size_t end,
 		       enum skip_reason why)
 {
 	struct walk_entry e = { .dirfd = -1 };
@@ -448,7 +449,7 @@ static void skip_group(struct guest_run *r, size_t i, size_t end,
  * each still where it was listed, and its link count their number.
  * Returns 0 or the reason to leave them alone.
  */
-static int group_complete(struct guest_run *r, size_t i, size_t end)
+static int group_complete(struct guest_walk *r, size_t i, size_t end)
 {
 	struct walk_entry e;
 	const char *name;
@@ -473,7 +474,7 @@ static int group_complete(struct guest_run *r, size_t i, size_t end)
 
 /* consider() as a change walk_change_entry() makes */
 struct deferred {
-	struct guest_run *r;
+	struct guest_walk *r;
 	const struct walk_entry *e;
 };
 
@@ -490,7 +491,7 @@ static bool consider_deferred(void *arg)
  * object and the guest keeps its link structure. Their directories get
  * their mtimes back as in the walk.
  */
-static void unify_group(struct guest_run *r, size_t i, size_t end)
+static void unify_group(struct guest_walk *r, size_t i, size_t end)
 {
 	struct walk_entry e;
 	struct deferred d = { r, &e };
@@ -512,7 +513,7 @@ static void unify_group(struct guest_run *r, size_t i, size_t end)
 }
 
 /* After the walk: the inodes with several names, one at a time. */
-static void hashify_multilinks(struct guest_run *r)
+static void hashify_multilinks(struct guest_walk *r)
 {
 	size_t i, end, k;
 	int why;
@@ -541,7 +542,7 @@ static void hashify_multilinks(struct guest_run *r)
 
 static void fail(const char *path, int err, void *arg)
 {
-	struct guest_run *r = arg;
+	struct guest_walk *r = arg;
 	char msg[LOG_MSG_MAX];
 
 	if (err == -ESTALE) {
@@ -580,7 +581,7 @@ void hashify_guest(const struct hashify *h, struct guest *g,
 		   struct tally *t)
 {
 	static const struct walk_ops ops = { enter, file, fail };
-	struct guest_run r = {
+	struct guest_walk r = {
 		.h = h,
 		.g = g,
 		.t = t,

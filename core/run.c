@@ -70,7 +70,7 @@ int run_store_action(struct job *job)
  */
 int run_verify(struct job *job)
 {
-	struct verify_run v = {
+	struct verification v = {
 		.remove = job->opt.remove_corrupt,
 		.detach = job->opt.detach_modified,
 		.json = job->opt.json, .dry_run = job->opt.dry_run };
@@ -187,8 +187,11 @@ int run_adopt(struct job *job)
  */
 #define CLOSER_THREADS 4
 
-/* The main job over all guests, guests side by side in threads. */
-struct hashify_run {
+/*
+ * What the workers hashifying the guests side by side share: the
+ * job, and by guest its report and tally, and which are done.
+ */
+struct hashify_workers {
 	struct job *job;
 	struct hashify h;
 	struct guest_report *rep;
@@ -202,15 +205,15 @@ struct hashify_run {
  * of the command line. */
 static void hashify_one(int i, void *arg)
 {
-	struct hashify_run *hr = arg;
-	struct job *job = hr->job;
+	struct hashify_workers *hw = arg;
+	struct job *job = hw->job;
 	struct guest *g = &job->guests[i];
-	struct guest_report *rep = &hr->rep[i];
-	struct tally *t = &hr->t[i];
+	struct guest_report *rep = &hw->rep[i];
+	struct tally *t = &hw->t[i];
 
 	rep->guest = g->path;
 	rep->method = g->reflink ? "reflink" : "hardlink";
-	rep->group = hashify_group(&hr->h, g);
+	rep->group = hashify_group(&hw->h, g);
 	rep->backend = g->backend_names;
 	rep->t = t;
 	progress_guest(g->name ? g->name : g->path);
@@ -219,22 +222,22 @@ static void hashify_one(int i, void *arg)
 	else if (!take_exclusions(job, i))	/* left alone, said why */
 		tally_fail(t, "", g->path, 0, job->left_alone[i]);
 	else
-		hashify_guest(&hr->h, g, t);
+		hashify_guest(&hw->h, g, t);
 	drop_exclusions(g);
 	progress_guest_done();
 
-	pthread_mutex_lock(&hr->lock);
-	hr->done[i] = true;
-	for (; hr->reported < job->n_guests && hr->done[hr->reported];
-	     hr->reported++) {
-		rep = &hr->rep[hr->reported];
-		if (job->opt.json || job->left_alone[hr->reported])
+	pthread_mutex_lock(&hw->lock);
+	hw->done[i] = true;
+	for (; hw->reported < job->n_guests && hw->done[hw->reported];
+	     hw->reported++) {
+		rep = &hw->rep[hw->reported];
+		if (job->opt.json || job->left_alone[hw->reported])
 			continue;
 		progress_end();
 		report_guest(rep->guest, rep->method, rep->group, rep->t,
 			     job->opt.dry_run);
 	}
-	pthread_mutex_unlock(&hr->lock);
+	pthread_mutex_unlock(&hw->lock);
 }
 
 static void on_stop_signal(int sig)
@@ -282,20 +285,20 @@ static int load_maps(struct hashify *h)
 
 int run_hashify(struct job *job, double start)
 {
-	struct hashify_run hr = {
+	struct hashify_workers hw = {
 		.job = job,
 		.h = { .opt = &job->opt, .stores = job->stores,
 		       .n_stores = job->n_store_paths },
-		.rep = calloc(job->n_guests, sizeof(*hr.rep)),
-		.t = calloc(job->n_guests, sizeof(*hr.t)),
-		.done = calloc(job->n_guests, sizeof(*hr.done)),
+		.rep = calloc(job->n_guests, sizeof(*hw.rep)),
+		.t = calloc(job->n_guests, sizeof(*hw.t)),
+		.done = calloc(job->n_guests, sizeof(*hw.done)),
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	struct tally total = { 0 };
 	unsigned long written = 0;
 	int i;
 
-	if (!hr.rep || !hr.t || !hr.done || load_maps(&hr.h)) {
+	if (!hw.rep || !hw.t || !hw.done || load_maps(&hw.h)) {
 		error("out of memory");
 		total.failed = 1;
 		goto out;
@@ -308,29 +311,29 @@ int run_hashify(struct job *job, double start)
 	if (closer_start(CLOSER_THREADS))
 		note(1, "closing replaced files in the foreground");
 	workers_run(job->opt.jobs ? job->opt.jobs : workers_cpus(),
-		    job->n_guests, hashify_one, &hr);
+		    job->n_guests, hashify_one, &hw);
 	closer_stop();
 	for (i = 0; i < job->n_guests; i++)
-		tally_add(&total, &hr.t[i]);
+		tally_add(&total, &hw.t[i]);
 	if (job->opt.json) {
-		report_json(hr.rep, job->n_guests, &total, run_now() - start,
+		report_json(hw.rep, job->n_guests, &total, run_now() - start,
 			    job->opt.dry_run);
 	} else {
 		report_total(&total, run_now() - start, job->opt.dry_run);
-		report_groups(hr.rep, job->n_guests, job->opt.dry_run);
+		report_groups(hw.rep, job->n_guests, job->opt.dry_run);
 	}
 	for (i = 0; i < job->n_guests; i++)
-		tally_release(&hr.t[i]);
+		tally_release(&hw.t[i]);
 out:
-	for (i = 0; hr.h.maps && i < hr.h.n_stores; i++) {
-		if (hr.h.maps[i])
-			written += objmap_modified(hr.h.maps[i]);
-		objmap_free(hr.h.maps[i]);
+	for (i = 0; hw.h.maps && i < hw.h.n_stores; i++) {
+		if (hw.h.maps[i])
+			written += objmap_modified(hw.h.maps[i]);
+		objmap_free(hw.h.maps[i]);
 	}
-	free(hr.h.maps);
-	free(hr.done);
-	free(hr.t);
-	free(hr.rep);
+	free(hw.h.maps);
+	free(hw.done);
+	free(hw.t);
+	free(hw.rep);
 	if (hashify_stop) {
 		error("stopped by signal %d before the end: the files not "
 		      "reached are left as they were", (int)hashify_stop);

@@ -39,7 +39,8 @@ struct adopt_tally {
 	unsigned long long bytes;
 };
 
-struct adopt_run {
+/* The adoption of the hash directory of one filesystem into its store. */
+struct fs_adoption {
 	struct adopt_options *o;
 	struct store *s;
 	const char *fsdir;	/* the hash directory of one filesystem */
@@ -71,7 +72,7 @@ static bool old_object_name(const char *name)
  * its content and metadata, or finds it there already. Returns 1 when
  * adopted (or would be), 0 when already there, -errno.
  */
-static int adopt_one(struct adopt_run *r, int fd, const struct stat *st,
+static int adopt_one(struct fs_adoption *r, int fd, const struct stat *st,
 		     const char *path)
 {
 	struct store_names names;
@@ -184,7 +185,7 @@ void adopt_release(struct adopt_options *o)
 }
 
 /* One entry of a fan-out directory: an object, a placeholder, other. */
-static void adopt_entry(struct adopt_run *r, int dirfd, const char *sub,
+static void adopt_entry(struct fs_adoption *r, int dirfd, const char *sub,
 			const char *name)
 {
 	char *path;
@@ -268,7 +269,7 @@ static bool fanout_name(const char *name)
 }
 
 /* The objects of one filesystem's hash directory, open as @fd. */
-static void adopt_fs(struct adopt_run *r, int fd)
+static void adopt_fs(struct fs_adoption *r, int fd)
 {
 	struct dirent **l1, **l2, **l3;
 	int n1, n2, n3, i, j, m, fd2, fd3;
@@ -349,7 +350,7 @@ static void say_method(const char *dir)
 
 int adopt_hash_dir(const char *dir, struct adopt_options *o)
 {
-	struct adopt_run r = { .o = o };
+	struct fs_adoption r = { .o = o };
 	struct dirent **ents;
 	struct stat st;
 	int n, i, j, fd, err, ret = 0;
@@ -499,7 +500,8 @@ static size_t vserver_tmpname(const char *name)
 	return n - 7;
 }
 
-struct leftover_run {
+/* One guest walked for util-vserver's leftovers. */
+struct leftover_walk {
 	struct adopt_options *o;
 	struct guest *g;
 	unsigned long removed, left, failed;
@@ -507,7 +509,7 @@ struct leftover_run {
 
 /* Why the temporary @e, NAME being its first @len bytes, is not
  * provably util-vserver's, or NULL when it is. */
-static const char *not_theirs(struct leftover_run *r,
+static const char *not_theirs(struct leftover_walk *r,
 			      const struct walk_entry *e, size_t len)
 {
 	struct guest *g = r->g;
@@ -535,7 +537,7 @@ static const char *not_theirs(struct leftover_run *r,
 
 static bool leftover_file(const struct walk_entry *e, void *arg)
 {
-	struct leftover_run *r = arg;
+	struct leftover_walk *r = arg;
 	size_t len = vserver_tmpname(e->name);
 	const char *why;
 	int j, ret;
@@ -583,7 +585,7 @@ static bool leftover_enter(const struct walk_entry *e, void *arg)
 
 static void leftover_fail(const char *path, int err, void *arg)
 {
-	struct leftover_run *r = arg;
+	struct leftover_walk *r = arg;
 
 	error("cannot read directory '%s%s': %s", qs(r->g->prefix), qs(path),
 	      strerror(-err));
@@ -595,7 +597,7 @@ int adopt_leftovers(struct guest *g, struct adopt_options *o)
 	static const struct walk_ops ops = {
 		leftover_enter, leftover_file, leftover_fail,
 	};
-	struct leftover_run r = { .o = o, .g = g };
+	struct leftover_walk r = { .o = o, .g = g };
 	int ret;
 
 	if (!g->vserver)

@@ -21,7 +21,7 @@
 #include "walk.h"
 
 struct verify {
-	struct verify_run *run;
+	struct verification *run;
 	uint64_t objects, bytes;
 	unsigned long corrupt;
 	int failed;
@@ -87,7 +87,7 @@ static int remove_entry(struct store *s, int dirfd, const char *base,
 }
 
 /* Keeps the regular file @name (@st) that is @why for verify_guests(). */
-static int keep_bad(struct verify_run *v, struct store *s, const char *name,
+static int keep_bad(struct verification *v, struct store *s, const char *name,
 		    const struct stat *st, const char *why)
 {
 	struct bad_object *b;
@@ -111,7 +111,7 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 		      const struct stat *st, void *arg)
 {
 	struct verify *v = arg;
-	struct verify_run *run = v->run;
+	struct verification *run = v->run;
 	const char *base = strchr(name, '/'), *why = NULL;
 	int fd, err = 0;
 
@@ -187,7 +187,7 @@ static int verify_one(struct store *s, int dirfd, const char *name,
 	return 0;
 }
 
-int verify_store(struct store *s, struct verify_run *run)
+int verify_store(struct store *s, struct verification *run)
 {
 	struct verify v = { .run = run };
 	struct verify_figures *f;
@@ -215,7 +215,7 @@ int verify_store(struct store *s, struct verify_run *run)
 
 /* One guest's walk for the paths linked to bad objects. */
 struct paths_walk {
-	struct verify_run *v;
+	struct verification *v;
 	struct guest *g;
 	struct u64set inos;	/* of v->bad, a quick first test */
 	struct restore *restore;	/* detaching, else NULL */
@@ -300,7 +300,7 @@ static void paths_fail(const char *path, int err, void *arg)
  * dry run: when every other name was found in the guests). Returns 1
  * removed (or would be), 0 left, -errno failed (said).
  */
-static int detach_object(struct verify_run *v, struct bad_object *b)
+static int detach_object(struct verification *v, struct bad_object *b)
 {
 	struct stat st;
 	int fan, ret;
@@ -343,7 +343,7 @@ static int detach_object(struct verify_run *v, struct bad_object *b)
 	return 1;
 }
 
-static void json_head(const struct verify_run *v)
+static void json_head(const struct verification *v)
 {
 	size_t i;
 
@@ -370,7 +370,7 @@ static void json_head(const struct verify_run *v)
 	printf("\n  ],\n  \"guest_paths\": [");
 }
 
-unsigned long verify_guests(struct verify_run *v, struct guest *guests,
+unsigned long verify_guests(struct verification *v, struct guest *guests,
 			    int n)
 {
 	static const struct walk_ops ops = { paths_enter, paths_file,
@@ -444,7 +444,7 @@ unsigned long verify_guests(struct verify_run *v, struct guest *guests,
 	return failed;
 }
 
-void verify_release(struct verify_run *v)
+void verify_release(struct verification *v)
 {
 	free(v->bad);
 	free(v->stores);

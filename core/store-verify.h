@@ -30,7 +30,7 @@ struct bad_object {
 };
 
 /* What --verify does, and what it found, over all stores. */
-struct verify_run {
+struct verification {
 	bool remove;		/* --remove-corrupt */
 	bool detach;		/* --detach-modified: modified objects stay
 				 * in the store for verify_guests() */
@@ -56,7 +56,7 @@ struct verify_run {
  * sharing a corrupt object's inode, outside the store), but not the
  * modified objects when v->detach. Returns 0 or -errno.
  */
-int verify_store(struct store *s, struct verify_run *v);
+int verify_store(struct store *s, struct verification *v);
 
 /*
  * Walks those of @guests (@n) on the filesystem of an object of v->bad
@@ -69,9 +69,9 @@ int verify_store(struct store *s, struct verify_run *v);
  * what it would do. With v->json, writes the JSON document. Returns
  * the number of failures.
  */
-unsigned long verify_guests(struct verify_run *v, struct guest *guests,
+unsigned long verify_guests(struct verification *v, struct guest *guests,
 			    int n);
 
-void verify_release(struct verify_run *v);
+void verify_release(struct verification *v);
 
 #endif

@@ -281,7 +281,7 @@ static unsigned long detach(struct fixture *f)
 		.store = f->store, .name = "ab/cd-0123456789abcdef",
 		.why = "written", .dev = f->object.st_dev,
 		.ino = f->object.st_ino, .modified = true };
-	struct verify_run v = { .detach = true, .bad = &bad, .n_bad = 1 };
+	struct verification v = { .detach = true, .bad = &bad, .n_bad = 1 };
 	struct guest guests[2] = { f->g1, f->g2 };
 	unsigned long failed;
 
