@@ -450,7 +450,7 @@ bool restore_entry(struct restore *r, const struct walk_entry *e)
 	}
 	if (r->dry_run) {
 		note(1, "would restore '%s%s'", qs(r->g->prefix), qs(e->path));
-		r->t->linked++;
+		r->t->restored++;
 		return false;
 	}
 	ret = restore_file(r, e, left);
@@ -475,7 +475,7 @@ bool restore_entry(struct restore *r, const struct walk_entry *e)
 		r->t->failed++;
 	} else {
 		note(1, "restored '%s%s'", qs(r->g->prefix), qs(e->path));
-		r->t->linked++;
+		r->t->restored++;
 		r->t->bytes_stored += e->st.st_size;
 	}
 	return true;
@@ -643,7 +643,7 @@ void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 	}
 	printf("guest '%s': %llu %s, %llu %s the store keeping their inode "
 	       "(no other guest linked them), %llu failed\n", qs(g->path),
-	       (unsigned long long)t->linked,
+	       (unsigned long long)t->restored,
 	       dry_run ? "files would get a private copy" :
 	       "files got a private copy", (unsigned long long)kept,
 	       dry_run ? "would leave" : "left", (unsigned long long)t->failed);

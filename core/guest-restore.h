@@ -21,7 +21,7 @@
  * walk) is not copied: it keeps its inode, and the store's name of it
  * is removed after the walk (with it the immutable flag of an
  * immutable store). With dry_run, only counts. Adds to @t:
- * linked counts the files copied (or to copy).
+ * restored counts the files copied (or to copy).
  */
 void restore_guest(struct guest *g, bool dry_run, struct tally *t);
 

@@ -59,6 +59,7 @@ void tally_add(struct tally *into, const struct tally *t)
 
 	into->seen += t->seen;
 	into->linked += t->linked;
+	into->restored += t->restored;
 	into->new_objects += t->new_objects;
 	into->unified += t->unified;
 	for (r = 0; r < SKIP_REASONS; r++) {

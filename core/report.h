@@ -41,6 +41,7 @@ struct failure {
 struct tally {
 	uint64_t seen;		/* entries other than directories */
 	uint64_t linked;	/* now links to an object */
+	uint64_t restored;	/* --restore: given a private copy */
 	uint64_t new_objects;	/* of those, objects made from them */
 	uint64_t unified;	/* were links to an object already */
 	uint64_t skipped[SKIP_REASONS];	/* files (not directories) */

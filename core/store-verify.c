@@ -250,7 +250,7 @@ static bool paths_file(const struct walk_entry *e, void *arg)
 {
 	struct paths_walk *w = arg;
 	struct bad_object *b;
-	uint64_t linked = w->t.linked;
+	uint64_t restored = w->t.restored;
 	bool replaced = false, copy;
 
 	if (!S_ISREG(e->st.st_mode) || e->other_mount)
@@ -263,7 +263,7 @@ static bool paths_file(const struct walk_entry *e, void *arg)
 	copy = w->restore && b->modified;
 	if (copy) {
 		replaced = restore_entry(w->restore, e);
-		copy = w->t.linked > linked;
+		copy = w->t.restored > restored;
 		w->copies += copy;
 	}
 	if (w->v->json) {

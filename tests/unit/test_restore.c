@@ -228,7 +228,7 @@ static void test_hard_links_kept(void **state)
 
 	restore_guest(&f->g1, false, &t);
 	assert_int_equal(t.failed, 0);
-	assert_int_equal(t.linked, 2);
+	assert_int_equal(t.restored, 2);
 	a = stat_of(f, "g1/usr/f");
 	b = stat_of(f, "g1/usr/g");
 	other = stat_of(f, "g2/usr/f");
