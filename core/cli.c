@@ -252,26 +252,6 @@ static unsigned int parse_jobs(const char *s)
 	return errno || *end || v > 1024 ? 0 : v;
 }
 
-int link_method_parse(const char *s, enum link_method *m)
-{
-	static const char *const names[] = { "hardlink", "reflink", "auto" };
-	unsigned int i;
-
-	for (i = 0; i < 3; i++) {
-		if (!strcmp(s, names[i])) {
-			*m = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *link_method_name(enum link_method m)
-{
-	return m == METHOD_REFLINK ? "reflink" :
-	       m == METHOD_AUTO ? "auto" : "hardlink";
-}
-
 /* Appends @s to a growing array of strings. */
 static int push(const char ***v, int *n, const char *s)
 {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "hash.h"
+#include "method.h"
 
 /* Exit status of the program, as documented in --help. */
 enum {
@@ -15,16 +16,6 @@ enum {
 	EXIT_FAILED = 1,	/* some files failed, the rest was done */
 	EXIT_USAGE = 2,		/* usage or configuration error, no change */
 };
-
-enum link_method {
-	METHOD_HARDLINK,	/* one inode, metadata shared */
-	METHOD_REFLINK,		/* shared extents, own inode and metadata */
-	METHOD_AUTO,		/* reflink where the filesystem can */
-};
-
-/* "hardlink", "reflink", "auto"; returns 0 or -EINVAL. */
-int link_method_parse(const char *s, enum link_method *m);
-const char *link_method_name(enum link_method m);
 
 /* What a run does: one mode per run, chosen by an option, so that an
  * action is never taken for a guest name. */

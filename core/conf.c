@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "hash.h"
+#include "method.h"
 #include "log.h"
 #include "match.h"
 #include "plugin.h"
@@ -332,7 +333,6 @@ static int read_key(struct yamlfile *y, yaml_node_t *k, yaml_node_t *v,
 		    struct conf *c)
 {
 	const char *key = yamlfile_scalar(k), *s = yamlfile_scalar(v);
-	enum hash_method m;
 	char **p;
 	int ret;
 
@@ -365,20 +365,16 @@ static int read_key(struct yamlfile *y, yaml_node_t *k, yaml_node_t *v,
 	if (!strcmp(key, "backend-options"))
 		return read_options(y, v, &c->options, &c->n_options);
 	if (!strcmp(key, "method")) {
-		enum link_method lm;
-
-		if (!s || link_method_parse(s, &lm))
+		if (!s || link_method_parse(s, &c->method))
 			return yamlfile_bad(y, v, "'method' must be "
 					    "hardlink, reflink or auto");
-		c->method = lm;
 		c->has_method = true;
 		return 0;
 	}
 	if (!strcmp(key, "hash")) {
-		if (!s || hash_method_parse(s, &m))
+		if (!s || hash_method_parse(s, &c->hash))
 			return yamlfile_bad(y, v, "'hash' must be xxh3-128 "
 					    "or sha256");
-		c->hash = m;
 		c->has_hash = true;
 		return 0;
 	}

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "hash.h"
+#include "method.h"
+
 /* One backend option of vhashify.yaml (backend-options:). */
 struct backend_option {
 	char *backend;
@@ -45,8 +48,8 @@ struct conf {
 	 * make a run hold, in bytes (see exclusions.h); 0 when not set.
 	 */
 	size_t exclusions_limit;
-	int method;		/* enum link_method */
-	int hash;		/* enum hash_method */
+	enum link_method method;
+	enum hash_method hash;
 	off_t min_size;
 	bool ignore_mtime;
 	char **exclude_lists;	/* for every guest, or NULL */
