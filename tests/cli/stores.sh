@@ -3,11 +3,12 @@
 # or two stores, guests on one or both: every mode (hashify, --restore,
 # --gc, --verify, --stats) works on each combination, a store that is
 # not opened for lack of guests is no trouble, a guest without a store
-# on its filesystem is an error, and --gc, --verify, --stats on a store
-# that does not exist is an error (exit 2).
+# on its filesystem is an error, so are two stores on one filesystem,
+# and --gc, --verify, --stats on a store that does not exist is an
+# error (exit 2).
 . "${TESTS_SRCDIR:?run through make check}/cli/lib.sh" || exit 99
 require_root
-plan 36
+plan 38
 
 M=$T/mnt
 mkdir -p "$M"
@@ -85,6 +86,13 @@ run_vh --pkgmgr=none --store "$T/sh" "$T/h1" "$M/m1"
 check "one store, guests on both filesystems: an error naming the guest" \
 	eval 'status_is 2 && err_has "no store on the filesystem of guest '\''$M/m1'\''"'
 check "and nothing is changed" test ! -e "$T/sh/objects"
+
+# two stores on one filesystem: refused before anything changes
+mkguests
+run_vh --pkgmgr=none --store "$T/s1" --store "$T/s2" "$T/h1" "$T/h2"
+check "two stores on one filesystem: an error naming both" \
+	eval 'status_is 2 && err_has "stores '\''$T/s1'\'' and '\''$T/s2'\'' are on one filesystem"'
+check "and no store is made" eval 'test ! -e "$T/s1" && test ! -e "$T/s2"'
 
 # a store path that does not exist; an empty directory is an empty store
 mkdir "$T/empty"
