@@ -81,6 +81,14 @@ same_manifest() {
 }
 
 # mkfile PATH CONTENT [MODE]: a file with its parents.
+# rpm_spec NAME VERSION: the head of a spec of a noarch test package, up
+# to its %description; the caller adds %install and %files
+rpm_spec() {
+	printf 'Name: %s\nVersion: %s\nRelease: 1\nSummary: test package\n' \
+		"$1" "$2"
+	printf 'License: none\nBuildArch: noarch\n%%description\ntest package\n'
+}
+
 mkfile() {
 	mkdir -p "$(dirname "$1")"
 	printf '%s' "$2" >"$1"

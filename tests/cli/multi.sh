@@ -33,15 +33,7 @@ dpkg-deb --root-owner-group --build "$d" "$T/dalpha.deb" >/dev/null ||
 	skip_all "dpkg-deb failed"
 
 # ralpha: a %config file outside /etc and a data file
-cat >"$T/ralpha.spec" <<'SPEC'
-Name: ralpha
-Version: 1
-Release: 1
-Summary: test package
-License: none
-BuildArch: noarch
-%description
-test package
+{ rpm_spec ralpha 1; cat <<'SPEC'; } >"$T/ralpha.spec"
 %install
 mkdir -p %{buildroot}/usr/share/ralpha
 echo rconf > %{buildroot}/usr/share/ralpha/r.conf

@@ -16,15 +16,7 @@ command -v rpmbuild >/dev/null && command -v rpm >/dev/null ||
 plan 20
 
 # a package with configuration files of every kind, and one without files
-cat >"$T/ralpha.spec" <<'SPEC'
-Name: ralpha
-Version: 1
-Release: 1
-Summary: test package
-License: none
-BuildArch: noarch
-%description
-test package
+{ rpm_spec ralpha 1; cat <<'SPEC'; } >"$T/ralpha.spec"
 %install
 mkdir -p %{buildroot}/usr/share/ralpha
 echo one > "%{buildroot}/usr/share/ralpha/with space.conf"

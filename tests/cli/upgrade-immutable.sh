@@ -50,15 +50,7 @@ if command -v rpmbuild >/dev/null && command -v rpm >/dev/null &&
 fi
 for v in 1 2; do
 	[ $have_rpm = yes ] || break
-	cat >"$T/rlibx-$v.spec" <<SPEC
-Name: rlibx
-Version: $v
-Release: 1
-Summary: test package
-License: none
-BuildArch: noarch
-%description
-test package
+	{ rpm_spec rlibx "$v"; cat <<SPEC; } >"$T/rlibx-$v.spec"
 %install
 mkdir -p %{buildroot}/usr/lib/rlibx %{buildroot}/usr/share/doc/rlibx
 echo "rpm library, version $v" >%{buildroot}/usr/lib/rlibx/librlibx.so
