@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include "cli.h"
@@ -36,6 +37,19 @@ static void raise_fd_limit(void)
 	}
 }
 
+/*
+ * A fixed mmap threshold: glibc raises its threshold each time a large
+ * block is freed, after which a guest's exclusions (megabytes of chunks
+ * and tables, freed when the guest is done) come from a thread's malloc
+ * arena and stay there, and the next guest's, built in another thread,
+ * are added on top. Fixing it (which turns the raising off) gives them
+ * back to the system when freed.
+ */
+static void fix_mmap_threshold(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
 int main(int argc, char **argv)
 {
 	struct job job = { 0 };
@@ -49,6 +63,7 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	mode = job.opt.mode;
+	fix_mmap_threshold();
 	raise_fd_limit();
 	if (setup_conf(&job))
 		goto out;
