@@ -378,10 +378,11 @@ static int fanout_index(const char *name)
 
 /*
  * Calls @fn for every entry of the fan-out directories whose name does
- * not start with "." (no object's does), with the directory's fd and the entry's name in the store
- * ("ab/cdef-..."), from readdir alone: no stat. Whatever is not a
- * fan-out directory is passed over (--verify reports it). Stops at the
- * first non-zero return of @fn and returns it, or -errno.
+ * not start with "." (no object's does), with the directory's fd and
+ * the entry's name in the store ("ab/cdef-..."), from readdir alone: no
+ * stat. Whatever is not a fan-out directory is passed over (--verify
+ * reports it). Stops at the first non-zero return of @fn and returns
+ * it, or -errno.
  */
 static int each_entry(struct store *s,
 		      int (*fn)(int dirfd, const char *name,
