@@ -55,7 +55,10 @@ vh=$build/vhashify
 # Results: bench/results-dbsize.md.
 bench_dbsize() {
 	local d=$cache/dbsize sizes="1 8 56 222" runs="1:1 4:2 4:4" mib g n
-	local out=$src/bench/results-dbsize.md run guests jobs rep
+	local out=$src/bench/results-dbsize.md run guests jobs rep code
+	# before the results file is written: it is part of the tree
+	code=$(git -C "$src" describe --always --dirty 2>/dev/null ||
+	       echo unknown)
 	[ "$quick" = 1 ] && { sizes="1 8 56"; runs="4:2"; reps=1; }
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -63,7 +66,7 @@ bench_dbsize() {
 	{
 	echo "# Peak RSS against package database size"
 	echo
-	echo "dpkg status of N MiB with 9,000 conffiles a MiB (tests/tools/dpkg-status.awk), in every guest; code $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown); median of $reps."
+	echo "dpkg status of N MiB with 9,000 conffiles a MiB (tests/tools/dpkg-status.awk), in every guest; code $code; median of $reps."
 	echo
 	echo "| status MiB | conffiles | guests | --jobs | wall s | peak RSS MiB |"
 	echo "|---|---|---|---|---|---|"
