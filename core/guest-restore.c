@@ -314,7 +314,7 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 	char tmp[TMPNAME_MAX];
 	struct metakey key;
 	struct stat st, now, cst;
-	int fd, cfd, ret;
+	int fd, cfd, ret, leasefd = -1;
 	struct immutable_hold h;
 
 	fd = content_open(e->dirfd, e->name, &st);
@@ -325,6 +325,14 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 		ret = -ESTALE;
 		goto out_close;
 	}
+	/* a process writing the object would write past our copy */
+	ret = inode_lease_take(fd);
+	if (ret == -EAGAIN) {
+		ret = -ETXTBSY;
+		goto out_close;
+	}
+	if (!ret)
+		leasefd = fd;	/* else no leases here: as before */
 	c = copy_find(r, st.st_ino);
 	cfd = c ? open_copy(r, c, &st, &cst) : -ENOENT;
 	if (cfd >= 0) {
@@ -356,13 +364,15 @@ static int restore_file(struct restore *r, const struct walk_entry *e,
 		unlinkat(r->tmpfd, tmp, 0);
 	} else {
 		ret = link_exchange(r->tmpfd, tmp, e->dirfd, e->name, &now,
-				    &cst, left);
+				    &cst, leasefd, left);
 	}
 	immutable_release(&h, false);
 	/* the store's name and this one: more are other hard links */
 	if (!ret && !c && st.st_nlink > 2)
 		ret = copy_add(r, st.st_ino, cst.st_ino, e->path);
 out_close:
+	if (leasefd >= 0)
+		inode_lease_drop(leasefd);
 	close(fd);
 	return ret;
 }
@@ -456,6 +466,11 @@ bool restore_entry(struct restore *r, const struct walk_entry *e)
 	ret = restore_file(r, e, left);
 	if (ret == -ESTALE || ret == -ENOENT) {
 		r->t->skipped[SKIP_CHANGED]++;
+	} else if (ret == -ETXTBSY) {
+		error("cannot restore '%s%s': a process has it open for "
+		      "writing; try again when it is done", qs(r->g->prefix),
+		      qs(e->path));
+		r->t->failed++;
 	} else if (ret == -EAGAIN) {
 		error("cannot restore '%s%s': the guest kept replacing it; "
 		      "its newest file is left beside it as '%s'",

@@ -295,6 +295,9 @@ static bool consider(struct guest_walk *r, const struct walk_entry *e)
 	case UNIFY_SPARSE:
 		skip(r, e, SKIP_SPARSE);
 		break;
+	case UNIFY_IN_USE:
+		skip(r, e, SKIP_IN_USE);
+		break;
 	case UNIFY_CHANGED:
 		skip(r, e, SKIP_CHANGED);
 		return !o->dry_run;	/* a temporary may have come and gone */

@@ -48,7 +48,7 @@ static void leave(int tmpdirfd, const char *tmp, int dirfd,
 
 int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 		  const struct stat *expected, const struct stat *ours,
-		  char left[TMPNAME_MAX])
+		  int leasefd, char left[TMPNAME_MAX])
 {
 	struct stat want, prev = *ours, out;
 	int i, err;
@@ -78,12 +78,15 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 			return -ESTALE;	/* the guest removed it already */
 		/*
 		 * First swap: out must be the file that was read, as it
-		 * was read (the swap moved its ctime). Later
+		 * was read (the swap moved its ctime), and no one may have
+		 * opened it to write meanwhile (its open waits for our
+		 * lease: undone, the writer writes the guest's path). Later
 		 * swaps undo the one before: out must be what that one put
 		 * into the path; if it is not, the guest replaced that
 		 * meanwhile, and its newest file goes back in.
 		 */
-		if (i == 0 ? inode_same_content(&out, expected) :
+		if (i == 0 ? inode_same_content(&out, expected) &&
+			     (leasefd < 0 || inode_lease_held(leasefd)) :
 			     inode_same(&out, &want)) {
 			unlinkat(tmpdirfd, tmp, 0);
 			return i ? -ESTALE : 0;
@@ -97,7 +100,7 @@ int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 
 int link_replace(struct store *s, int objdirfd, const char *objname,
 		 int dirfd, const char *name, const struct stat *hashed,
-		 char left[TMPNAME_MAX])
+		 int leasefd, char left[TMPNAME_MAX])
 {
 	char tmp[TMPNAME_MAX];
 	struct stat ours;
@@ -116,7 +119,8 @@ int link_replace(struct store *s, int objdirfd, const char *objname,
 		unlinkat(dirfd, tmp, 0);
 		return -errno;
 	}
-	return link_exchange(dirfd, tmp, dirfd, name, hashed, &ours, left);
+	return link_exchange(dirfd, tmp, dirfd, name, hashed, &ours, leasefd,
+			     left);
 }
 
 /*

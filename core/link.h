@@ -38,12 +38,16 @@
  * Swaps our inode @ours, named @tmp in @tmpdirfd, with @name in
  * @dirfd, which must hold @expected: in the same state just before
  * the swap (inode_same_state), and the same inode with the same content
- * after it (the swap itself moves ctime). @tmpdirfd is
+ * after it (the swap itself moves ctime). @leasefd, when not -1, is a
+ * descriptor of @expected holding a read lease (inode_lease_take()):
+ * if a process opened the file to write before the swap ended (the
+ * lease is broken, and that open waits for us), the swap is undone, so
+ * that the writer's bytes land in the file at @name. @tmpdirfd is
  * @dirfd, or a directory of the same mount outside the guest (the
  * store's tmp/). Returns:
  *   0        @name holds our inode; @tmp is gone
- *   -ESTALE  the guest had changed @name: it holds the guest's newest
- *            file again; @tmp is gone
+ *   -ESTALE  the guest had changed @name, or opened it to write: it
+ *            holds the guest's newest file again; @tmp is gone
  *   -ENOENT  the guest deleted @name: it stays deleted; @tmp is gone
  *   -EOPNOTSUPP  the filesystem cannot swap two names: nothing was
  *            done (never falls back to a rename, which could undo an
@@ -55,20 +59,21 @@
  */
 int link_exchange(int tmpdirfd, const char *tmp, int dirfd, const char *name,
 		  const struct stat *expected, const struct stat *ours,
-		  char left[TMPNAME_MAX]);
+		  int leasefd, char left[TMPNAME_MAX]);
 
 /*
  * Replaces @name in @dirfd, which was @hashed when its content was
  * read, by a link to the object @objname ("ab/cd...") of store @s, whose
  * fan-out directory is open as @objdirfd (see store_object_dir()), with
- * link_exchange() and a guest temporary of @s that names the object and
- * the hashed inode. Returns what link_exchange() does, or
+ * link_exchange() (@leasefd as there) and a guest temporary of @s that
+ * names the object and the hashed inode. Returns what link_exchange()
+ * does, or
  * -EMLINK when the object has as many links as the filesystem allows
  * (nothing changed).
  */
 int link_replace(struct store *s, int objdirfd, const char *objname,
 		 int dirfd, const char *name, const struct stat *hashed,
-		 char left[TMPNAME_MAX]);
+		 int leasefd, char left[TMPNAME_MAX]);
 
 /*
  * Removes @name in @dirfd (lstat @st) if it is provably a leftover of

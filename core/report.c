@@ -26,6 +26,7 @@ static const char *const reason_names[SKIP_REASONS] = {
 	[SKIP_IMMUTABLE] = "immutable flag",
 	[SKIP_SPARSE] = "sparse",
 	[SKIP_WRITTEN] = "written object",
+	[SKIP_IN_USE] = "open for writing",
 };
 
 const char *skip_reason_name(enum skip_reason r)

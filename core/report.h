@@ -28,6 +28,7 @@ enum skip_reason {
 	SKIP_SPARSE,		/* holes beyond CONTENT_HOLES_MAX */
 	SKIP_WRITTEN,		/* a link to an object written since it was
 				 * stored (objmap.h) */
+	SKIP_IN_USE,		/* open to write by a process (a lease) */
 	SKIP_REASONS
 };
 

@@ -24,6 +24,7 @@ struct candidate {
 	const struct walk_entry *e;
 	struct unify_error *why;	/* what a failure said */
 	int fd;
+	bool leased;		/* fd holds a read lease (inode_lease_take) */
 	struct stat st;
 	struct metakey key;
 	struct digest digest;
@@ -152,8 +153,10 @@ static int adopt_object(const struct candidate *c, const char *name)
 	ret = store_adopt(s, c->fd, &c->st, name);
 	if (ret)
 		return ret;
-	/* the link itself moved ctime and nlink; a write moves mtime */
-	if (fstat(c->fd, &now) || !inode_same_content(&now, &c->st)) {
+	/* the link itself moved ctime and nlink; a write moves mtime, and
+	 * an open to write breaks the lease */
+	if (fstat(c->fd, &now) || !inode_same_content(&now, &c->st) ||
+	    (c->leased && !inode_lease_held(c->fd))) {
 		ret = store_unadopt(s, name, &c->st);
 		return ret ? ret : -ESTALE;
 	}
@@ -213,7 +216,7 @@ static int link_object(struct candidate *c, const char *name, int ofd)
 	if (ret)
 		return ret;
 	ret = link_replace(s, dirfd, name, e->dirfd, e->name, &c->st,
-			   left);
+			   c->leased ? c->fd : -1, left);
 	if (ret == -EAGAIN) {
 		error_msg(c->why->msg, sizeof(c->why->msg), 0,
 			  "cannot link '%s%s': the guest kept replacing it; "
@@ -506,11 +509,28 @@ enum unify_result unify_file(const struct unify_params *p,
 		res = UNIFY_CHANGED;
 		goto out_release;
 	}
+	/*
+	 * A file a process has open to write (a package manager writing it
+	 * before its rename) is left alone: replaced, its further writes
+	 * would go to an inode no path names. The lease also tells when a
+	 * process opens it to write before the swap is done (link.h).
+	 * Extents shared by reflink stay the file's own: no lease needed.
+	 */
+	if (!p->reflink) {
+		ret = inode_lease_take(c.fd);
+		if (ret == -EAGAIN) {
+			res = UNIFY_IN_USE;
+			goto out_release;
+		}
+		c.leased = !ret;	/* else no leases here: as before */
+	}
 	res = p->reflink ? find_and_dedupe(&c, freed) :
 			   find_and_link(&c, freed, stored);
 
 out_release:
 	metakey_release(&c.key);
+	if (c.leased)
+		inode_lease_drop(c.fd);
 	if (res == UNIFY_LINKED && !p->reflink && *freed) {
 		/* the last reference to a replaced inode: freeing its
 		 * blocks may wait for the device */

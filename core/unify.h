@@ -32,6 +32,7 @@ enum unify_result {
 	UNIFY_UNREADABLE,	/* no permission to read it */
 	UNIFY_CHANGED,		/* it changed while we worked: left alone */
 	UNIFY_SPARSE,		/* holes beyond CONTENT_HOLES_MAX: left alone */
+	UNIFY_IN_USE,		/* a process has it open to write: left alone */
 	UNIFY_FAILED,		/* an error, reported: left alone */
 };
 

@@ -2,7 +2,10 @@
 /* Comparing stat results of one file (inode.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <time.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -99,6 +103,59 @@ static void test_other_inode(void **state)
 	assert_false(inode_same_state(&a, &b));
 }
 
+/* A lease is refused while another descriptor has the file to write. */
+static void test_lease_refused_to_a_writer(void **state)
+{
+	char path[] = "/tmp/test_inode.XXXXXX";
+	int w = mkstemp(path), r;
+
+	(void)state;
+	assert_true(w >= 0);
+	r = open(path, O_RDONLY);
+	assert_true(r >= 0);
+	assert_int_equal(inode_lease_take(r), -EAGAIN);
+	close(w);
+	assert_int_equal(inode_lease_take(r), 0);
+	assert_true(inode_lease_held(r));
+	inode_lease_drop(r);
+	assert_false(inode_lease_held(r));
+	close(r);
+	unlink(path);
+}
+
+/*
+ * An open for writing breaks the lease: we see it, no signal ends us,
+ * and the writer waits until we drop the lease.
+ */
+static void test_lease_broken_by_a_writer(void **state)
+{
+	char path[] = "/tmp/test_inode.XXXXXX";
+	int w = mkstemp(path), r, i, status;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t pid;
+
+	(void)state;
+	assert_true(w >= 0);
+	close(w);
+	r = open(path, O_RDONLY);
+	assert_true(r >= 0);
+	assert_int_equal(inode_lease_take(r), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(open(path, O_WRONLY) < 0);
+	for (i = 0; i < 500 && inode_lease_held(r); i++)
+		nanosleep(&tick, NULL);
+	assert_false(inode_lease_held(r));
+	/* the writer is still waiting for us */
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+	inode_lease_drop(r);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(r);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +163,8 @@ int main(void)
 		cmocka_unit_test(test_ctime),
 		cmocka_unit_test(test_changed),
 		cmocka_unit_test(test_other_inode),
+		cmocka_unit_test(test_lease_refused_to_a_writer),
+		cmocka_unit_test(test_lease_broken_by_a_writer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,11 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
+#include "inode.h"
 #include "link.h"
 #include "store.h"
 #include "tmpname.h"
@@ -38,11 +41,14 @@ static int renameat_calls;
 static bool setting_up;
 
 /* What the guest does just before the n-th renameat2() call. */
-enum guest_act { NOTHING, UPGRADE, DELETE };
+enum guest_act { NOTHING, UPGRADE, DELETE, OPEN_TO_WRITE };
 /* what the guest does just before each swap: room for every swap */
 static enum guest_act guest_acts[LINK_MAX_SWAPS + 1];
 static int n_renameat2_calls;
 static int guest_dirfd;
+/* OPEN_TO_WRITE: the descriptor whose lease the writer breaks, and it */
+static int lease_fd = -1;
+static pid_t writer;
 
 int __real_linkat(int olddirfd, const char *oldpath, int newdirfd,
 		  const char *newpath, int flags);
@@ -80,6 +86,26 @@ static void guest_upgrade(int n)
 					  guest_dirfd, "guest", 0), 0);
 }
 
+/*
+ * A process of the guest opens the file to write and appends to it; its
+ * open waits for our lease, which it breaks before the swap goes on.
+ */
+static void guest_opens_to_write(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, fd;
+
+	writer = fork();
+	assert_true(writer >= 0);
+	if (!writer) {
+		fd = openat(guest_dirfd, "guest", O_WRONLY | O_APPEND);
+		_exit(fd < 0 || write(fd, ", late", 6) != 6);
+	}
+	for (i = 0; i < 500 && inode_lease_held(lease_fd); i++)
+		nanosleep(&tick, NULL);
+	assert_false(inode_lease_held(lease_fd));
+}
+
 int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, unsigned int flags)
 {
@@ -91,6 +117,8 @@ int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	}
 	if (n <= LINK_MAX_SWAPS && guest_acts[n] == UPGRADE)
 		guest_upgrade(n + 1);
+	else if (n <= LINK_MAX_SWAPS && guest_acts[n] == OPEN_TO_WRITE)
+		guest_opens_to_write();
 	else if (n <= LINK_MAX_SWAPS && guest_acts[n] == DELETE)
 		assert_int_equal(unlinkat(guest_dirfd, "guest", 0), 0);
 	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
@@ -224,7 +252,7 @@ static int replace(struct fixture *f)
 {
 	/* "ab/object": the object "object" in the fan-out directory objfd */
 	return link_replace(f->store, f->objfd, "ab/object", f->dirfd,
-			    "guest", &f->guest, f->left);
+			    "guest", &f->guest, -1, f->left);
 }
 
 static void test_replaces(void **state)
@@ -318,6 +346,33 @@ static void test_upgrade_at_swap_stays(void **state)
 	assert_int_equal(object_links(f), 1);
 }
 
+/*
+ * A process opens the file to write right before the swap: the swap is
+ * undone, and what it writes lands in the guest's file, not in an inode
+ * no path names; the object is untouched.
+ */
+static void test_open_to_write_at_swap_undone(void **state)
+{
+	struct fixture *f = *state;
+	int fd = openat(f->dirfd, "guest", O_RDONLY), status;
+
+	assert_true(fd >= 0);
+	assert_int_equal(inode_lease_take(fd), 0);
+	lease_fd = fd;
+	guest_acts[0] = OPEN_TO_WRITE;
+	assert_int_equal(link_replace(f->store, f->objfd, "ab/object",
+				      f->dirfd, "guest", &f->guest, fd,
+				      f->left), -ESTALE);
+	assert_int_equal(inode_of(f, "guest"), f->guest.st_ino);
+	assert_false(has_temporary(f));
+	inode_lease_drop(fd);
+	assert_int_equal(waitpid(writer, &status, 0), writer);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_string_equal(content_of(f, "guest"), "same bytes, late");
+	assert_int_equal(object_links(f), 1);
+	close(fd);
+}
+
 /* The guest deletes the file right before the swap: it stays deleted. */
 static void test_delete_at_swap_stays(void **state)
 {
@@ -404,7 +459,7 @@ static void test_exchange_from_elsewhere(void **state)
 	for (i = 0; i <= LINK_MAX_SWAPS; i++)
 		guest_acts[i] = UPGRADE;
 	assert_int_equal(link_exchange(tmpfd, "copy", f->dirfd, "guest",
-				       &f->guest, &copy, f->left), -EAGAIN);
+				       &f->guest, &copy, -1, f->left), -EAGAIN);
 	snprintf(newest, sizeof(newest), "upgrade %d", LINK_MAX_SWAPS);
 	assert_string_equal(content_of(f, f->left), newest);
 	assert_int_equal(faccessat(tmpfd, "copy", F_OK, 0), -1);
@@ -414,7 +469,7 @@ static void test_exchange_from_elsewhere(void **state)
 	assert_int_equal(fstatat(f->dirfd, "guest", &f->guest, 0), 0);
 	memset(guest_acts, 0, sizeof(guest_acts));
 	assert_int_equal(link_exchange(tmpfd, "copy", f->dirfd, "guest",
-				       &f->guest, &copy, f->left), 0);
+				       &f->guest, &copy, -1, f->left), 0);
 	assert_int_equal(inode_of(f, "guest"), copy.st_ino);
 	assert_int_equal(faccessat(tmpfd, "copy", F_OK, 0), -1);
 	close(tmpfd);
@@ -482,6 +537,7 @@ int main(void)
 		T(test_rename_fails),
 		T(test_no_exchange_fails_safe),
 		T(test_upgrade_at_swap_stays),
+		T(test_open_to_write_at_swap_undone),
 		T(test_delete_at_swap_stays),
 		T(test_two_upgrades_newest_wins),
 		T(test_endless_upgrades_give_up),
