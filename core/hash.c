@@ -33,6 +33,11 @@ bool hash_method_is_proof(enum hash_method m)
 	return m == HASH_SHA256;
 }
 
+unsigned int hash_method_len(enum hash_method m)
+{
+	return m == HASH_SHA256 ? 32 : 16;
+}
+
 int hasher_init(struct hasher *h, enum hash_method m)
 {
 	h->method = m;

@@ -37,6 +37,8 @@ const char *hash_method_name(enum hash_method m);
 int hash_method_parse(const char *name, enum hash_method *m);
 /* Whether equal digests prove equal content (no comparison needed). */
 bool hash_method_is_proof(enum hash_method m);
+/* The length of its digests in bytes: 16 or 32. */
+unsigned int hash_method_len(enum hash_method m);
 
 /* Returns 0 or -ENOMEM. */
 int hasher_init(struct hasher *h, enum hash_method m);

@@ -20,23 +20,28 @@ enum check {
 	MATCHES,
 	BAD_KEY,		/* metadata no longer the key in the name */
 	BAD_SIZE,		/* size no longer the content's */
+	NAMELESS,		/* an object, but no name the map can check */
 };
 
-/* An object: its inode and what its name says. */
+/*
+ * An object: its inode and what its name says. The table's slots are
+ * m->stride bytes: this and the digest, of the store's length.
+ */
 struct entry {
 	uint64_t ino;		/* 0: a free slot */
 	uint64_t meta_id;
-	unsigned char digest[DIGEST_MAX];
-	uint8_t digest_len;
-	uint8_t check;		/* enum check */
 	uint16_t group;		/* index in groups, 0: the default group */
-	uint32_t sibling;
+	uint16_t sibling;
+	uint8_t check;		/* enum check */
+	unsigned char digest[];
 };
 
 struct objmap {
 	struct store *store;
-	struct entry *v;
-	size_t cap, count;	/* cap: a power of two */
+	unsigned char *v;	/* cap slots of stride bytes */
+	size_t cap, count;	/* cap: a power of two, or 0 */
+	size_t stride;
+	unsigned int digest_len;
 	char **groups;		/* [0] NULL: the default group */
 	size_t n_groups;
 	unsigned long modified;
@@ -46,34 +51,57 @@ struct objmap {
 
 static size_t slot_of(uint64_t ino, size_t cap)
 {
+	/* Fibonacci hashing spreads sequential inode numbers */
 	return (ino * 0x9e3779b97f4a7c15ULL) >> 17 & (cap - 1);
 }
 
-/* The slot of @ino, or the free slot where it would go. */
+static struct entry *at(const struct objmap *m, size_t i)
+{
+	return (struct entry *)(m->v + i * m->stride);
+}
+
+/* The slot of @ino, or the free slot where it would go (m->cap > 0). */
 static struct entry *slot(const struct objmap *m, uint64_t ino)
 {
 	size_t i = slot_of(ino, m->cap);
 
-	while (m->v[i].ino && m->v[i].ino != ino)
+	while (at(m, i)->ino && at(m, i)->ino != ino)
 		i = (i + 1) & (m->cap - 1);
-	return &m->v[i];
+	return at(m, i);
+}
+
+/* The entry of @ino, or NULL. */
+static struct entry *find(const struct objmap *m, uint64_t ino)
+{
+	struct entry *e;
+
+	if (!m->cap || !ino)
+		return NULL;
+	e = slot(m, ino);
+	return e->ino ? e : NULL;
 }
 
 static int grow(struct objmap *m)
 {
-	size_t cap = m->cap ? 2 * m->cap : 1024, i;
-	struct entry *old = m->v;
-	size_t old_cap = m->cap;
+	size_t cap = m->cap ? 2 * m->cap : 1024, old_cap = m->cap, i;
+	unsigned char *old = m->v;
 
-	m->v = calloc(cap, sizeof(*m->v));
+	if (!m->stride) {	/* the first entry: the store's digests */
+		m->digest_len = hash_method_len(store_hash(m->store));
+		m->stride = (sizeof(struct entry) + m->digest_len + 7) & ~7UL;
+	}
+	m->v = calloc(cap, m->stride);
 	if (!m->v) {
 		m->v = old;
 		return -ENOMEM;
 	}
 	m->cap = cap;
-	for (i = 0; i < old_cap; i++)
-		if (old[i].ino)
-			*slot(m, old[i].ino) = old[i];
+	for (i = 0; i < old_cap; i++) {
+		struct entry *e = (struct entry *)(old + i * m->stride);
+
+		if (e->ino)
+			memcpy(slot(m, e->ino), e, m->stride);
+	}
 	free(old);
 	return 0;
 }
@@ -106,15 +134,26 @@ static int group_index(struct objmap *m, const char *name, uint32_t *index)
 	return 0;
 }
 
-/* The sibling index of object name @name: ".N" at its end, or 0. */
-static uint32_t sibling_of(const char *name)
+/*
+ * The sibling index of object name @name: ".N" at its end, or 0; -1
+ * when it does not fit the map.
+ */
+static long sibling_of(const char *name)
 {
 	const char *dot = strrchr(name, '.');
+	long n = 0;
 
-	return dot ? strtoul(dot + 1, NULL, 10) : 0;
+	if (!dot)
+		return 0;
+	while (*++dot >= '0' && *dot <= '9' && n <= UINT16_MAX)
+		n = n * 10 + (*dot - '0');
+	return *dot || n > UINT16_MAX ? -1 : n;
 }
 
-/* Adds @name, inode @ino, with the lock held. */
+/*
+ * Adds @name, inode @ino, with the lock held: as @check when the map
+ * can check it, else as NAMELESS unless the inode is known already.
+ */
 static int add(struct objmap *m, uint64_t ino, const char *name,
 	       enum check check)
 {
@@ -122,30 +161,41 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 	uint64_t id;
 	bool content;
 	struct entry *e;
-	uint32_t group;
+	uint32_t group = 0;
+	long sibling = -1;
 	int ret;
 
-	if (!ino || store_parse_name(name, &d, &id, &content) || content)
-		return 0;	/* not a linked object: none of ours */
-	ret = group_index(m, name, &group);
-	if (ret)
-		return ret;
-	if (group > UINT16_MAX)
-		return 0;	/* so many groups: left unchecked */
-	if ((m->count + 1) * 2 > m->cap) {
+	if (!ino)
+		return 0;	/* no inode: nothing a file can be */
+	if ((m->count + 1) * 4 > m->cap * 3) {
 		ret = grow(m);
 		if (ret)
 			return ret;
 	}
+	if (!store_parse_name(name, &d, &id, &content) && !content &&
+	    d.len == m->digest_len) {
+		ret = group_index(m, name, &group);
+		if (ret)
+			return ret;
+		sibling = sibling_of(name);
+	}
 	e = slot(m, ino);
+	if (sibling < 0 || group > UINT16_MAX) {
+		if (e->ino)
+			return 0;	/* a name we can check is kept */
+		check = NAMELESS;
+		sibling = 0;
+		group = 0;
+		id = 0;
+		memset(d.bytes, 0, m->digest_len);
+	}
 	if (!e->ino)
 		m->count++;
 	e->ino = ino;
 	e->meta_id = id;
-	memcpy(e->digest, d.bytes, d.len);
-	e->digest_len = d.len;
+	memcpy(e->digest, d.bytes, m->digest_len);
 	e->group = group;
-	e->sibling = sibling_of(name);
+	e->sibling = sibling;
 	e->check = check;
 	return 0;
 }
@@ -154,38 +204,29 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 static void name_of(const struct objmap *m, const struct entry *e,
 		    char name[STORE_NAME_MAX])
 {
-	struct digest d = { .len = e->digest_len };
+	struct digest d = { .len = m->digest_len };
 
-	memcpy(d.bytes, e->digest, e->digest_len);
+	memcpy(d.bytes, e->digest, m->digest_len);
 	store_group_object_name(&d, e->meta_id, m->groups[e->group],
 				e->sibling, name);
 }
 
-static int load_one(ino_t ino, const char *name, void *arg)
-{
-	return add(arg, ino, name, UNCHECKED);
-}
-
-int objmap_load(struct store *s, struct objmap **out)
+int objmap_new(struct store *s, struct objmap **out)
 {
 	struct objmap *m = calloc(1, sizeof(*m));
-	int ret;
 
 	*out = NULL;
 	if (!m)
 		return -ENOMEM;
 	m->store = s;
 	m->groups = calloc(1, sizeof(*m->groups));
+	if (!m->groups) {
+		free(m);
+		return -ENOMEM;
+	}
 	m->n_groups = 1;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->checked, NULL);
-	ret = m->groups ? grow(m) : -ENOMEM;
-	if (!ret)
-		ret = store_each_name(s, load_one, m);
-	if (ret) {
-		objmap_free(m);
-		return ret;
-	}
 	*out = m;
 	return 0;
 }
@@ -205,6 +246,16 @@ void objmap_free(struct objmap *m)
 	free(m);
 }
 
+int objmap_scan(struct objmap *m, ino_t ino, const char *name)
+{
+	int ret;
+
+	pthread_mutex_lock(&m->lock);
+	ret = add(m, ino, name, UNCHECKED);
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
 int objmap_add(struct objmap *m, ino_t ino, const char *name)
 {
 	int ret;
@@ -213,6 +264,47 @@ int objmap_add(struct objmap *m, ino_t ino, const char *name)
 	ret = add(m, ino, name, MATCHES);
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+bool objmap_has(struct objmap *m, ino_t ino)
+{
+	bool ret;
+
+	pthread_mutex_lock(&m->lock);
+	ret = find(m, ino);
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+/* Whether slot @k lies in the cyclic range (@i, @j]. */
+static bool between(size_t i, size_t k, size_t j)
+{
+	return i <= j ? i < k && k <= j : i < k || k <= j;
+}
+
+void objmap_remove(struct objmap *m, ino_t ino)
+{
+	size_t mask = m->cap - 1, i, j;
+	struct entry *e;
+
+	pthread_mutex_lock(&m->lock);
+	e = find(m, ino);
+	if (!e)
+		goto out;
+	i = ((unsigned char *)e - m->v) / m->stride;
+	m->count--;
+	/* close the gap: a later entry of the run whose home slot is not
+	 * between the gap and it would no longer be found */
+	for (j = (i + 1) & mask; at(m, j)->ino; j = (j + 1) & mask) {
+		if (between(i, slot_of(at(m, j)->ino, m->cap), j))
+			continue;
+		memcpy(at(m, i), at(m, j), m->stride);
+		i = j;
+	}
+	memset(at(m, i), 0, m->stride);
+	pthread_cond_broadcast(&m->checked);	/* none waits on it now */
+out:
+	pthread_mutex_unlock(&m->lock);
 }
 
 /*
@@ -242,6 +334,8 @@ static int state_of(const struct objmap *m, const struct entry *e,
 
 	if (e->check == BAD_KEY || e->check == BAD_SIZE)
 		return OBJMAP_MODIFIED;
+	if (e->check == NAMELESS)
+		return OBJMAP_OK;	/* none of ours to judge */
 	if (!mine != !its || (mine && strcmp(mine, its)))
 		return OBJMAP_OTHER_GROUP;
 	return OBJMAP_OK;
@@ -259,12 +353,14 @@ static int settle(struct objmap *m, uint64_t ino, enum check check,
 	int state;
 
 	pthread_mutex_lock(&m->lock);
-	e = slot(m, ino);
-	e->check = check;
-	*first = check == BAD_KEY || check == BAD_SIZE;
+	e = find(m, ino);
+	if (e)
+		e->check = check;
+	*first = e && (check == BAD_KEY || check == BAD_SIZE);
 	if (*first)
 		m->modified++;
-	state = state_of(m, e, group);
+	/* taken back meanwhile (store_unadopt): an object no more */
+	state = e ? state_of(m, e, group) : OBJMAP_OK;
 	pthread_cond_broadcast(&m->checked);
 	pthread_mutex_unlock(&m->lock);
 	return state;
@@ -284,18 +380,18 @@ static int lookup(struct objmap *m, uint64_t ino, const char *group,
 
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		e = slot(m, ino);
-		if (!e->ino || e->check != CHECKING)
+		e = find(m, ino);
+		if (!e || e->check != CHECKING)
 			break;
 		pthread_cond_wait(&m->checked, &m->lock);
 	}
 	*state = OBJMAP_OK;	/* not in the map: none of ours to judge */
-	if (e->ino && e->check == UNCHECKED) {
+	if (e && e->check == UNCHECKED) {
 		e->check = CHECKING;
 		*id = e->meta_id;
 		name_of(m, e, name);
 		ret = 0;
-	} else if (e->ino) {
+	} else if (e) {
 		*state = state_of(m, e, group);
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -362,8 +458,8 @@ void objmap_report(struct objmap *m, const struct stat *st,
 	bool size = false;
 
 	pthread_mutex_lock(&m->lock);
-	e = slot(m, st->st_ino);
-	if (e->ino) {
+	e = find(m, st->st_ino);
+	if (e) {
 		size = e->check == BAD_SIZE;
 		name_of(m, e, name);
 	}

@@ -3,19 +3,26 @@
 #define VHASHIFY_OBJMAP_H
 
 /*
- * The objects of one store by inode number, for one run: what the name
- * of each says (metadata key id, trust group), and whether the object
- * still has the metadata its name says. A guest's root that writes a
- * shared object in place moves its mtime; a chmod, chown or setxattr
- * changes the rest of its key: the object no longer matches its name,
- * and every run notices, without reading any content. The names are
- * read with readdir alone when the map is made (the digest, key id,
- * group and sibling of each are kept to name it again); an object's
- * metadata is read once per inode and run, from the store, however
- * many guests link it. The
+ * The objects of one store by inode number: the store's table of its
+ * objects (store_is_object() asks it), made when the store is opened
+ * from one readdir of its fan-out directories, no stat, and kept as
+ * the run makes and takes back objects. For each object it keeps what
+ * its name says (digest, metadata key id, trust group, sibling), to
+ * name it again, and whether the object still has the metadata its
+ * name says. A guest's root that writes a shared object in place moves
+ * its mtime; a chmod, chown or setxattr changes the rest of its key:
+ * the object no longer matches its name, and every run notices,
+ * without reading any content. An object's metadata is read once per
+ * inode and run, from the store, however many guests link it. The
  * size is not in a name: a write that changes it moves the mtime too
  * (the content digest in the name is checked by --verify, which also
  * catches a writer who puts the old mtime back).
+ *
+ * An entry takes 24 bytes and the digest (40 bytes with xxh3-128, 56
+ * with sha256), in a table at most 3/4 full. A name
+ * the map cannot check (a content-only object of --method=reflink, a
+ * digest of another length than the store's, anything that is no
+ * object name) keeps its inode an object, unchecked.
  *
  * Safe to use from several threads at once.
  */
@@ -29,23 +36,37 @@
 struct objmap;
 
 enum objmap_state {
-	OBJMAP_OK,		/* matches its name, or not known to the map */
+	OBJMAP_OK,		/* matches its name, or not checked */
 	OBJMAP_MODIFIED,	/* no longer matches its name */
 	OBJMAP_OTHER_GROUP,	/* matches, but of another trust group */
 };
 
 /*
- * Makes the map of store @s: the names of all its objects (readdir, no
- * stat). Returns 0 or -errno.
+ * Makes the empty map of store @s (its digests are of store_hash(@s),
+ * read at the first entry). Returns 0 or -ENOMEM.
  */
-int objmap_load(struct store *s, struct objmap **out);
+int objmap_new(struct store *s, struct objmap **out);
 void objmap_free(struct objmap *m);
+
+/*
+ * Records the entry @name ("ab/cdef-..."), inode @ino, of a fan-out
+ * directory as the store is read: not checked yet. Another name of an
+ * inode already known only replaces that name when the map can check
+ * it. Returns 0 or -ENOMEM.
+ */
+int objmap_scan(struct objmap *m, ino_t ino, const char *name);
 
 /*
  * Records object @name, inode @ino, made or found in this run and
  * known to match its name. Returns 0 or -ENOMEM.
  */
 int objmap_add(struct objmap *m, ino_t ino, const char *name);
+
+/* Whether inode @ino is an object of the map's store. */
+bool objmap_has(struct objmap *m, ino_t ino);
+
+/* Forgets inode @ino (its name was taken back). */
+void objmap_remove(struct objmap *m, ino_t ino);
 
 /*
  * Checks the object that a guest file whose lstat is @st is

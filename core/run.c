@@ -259,27 +259,19 @@ static void catch_stop_signals(void)
 
 /*
  * The objects of every store, by inode (objmap.h), so that the run
- * notices an object written since it was stored. Only -ENOMEM fails:
- * a store that cannot be read is said, and its objects go unchecked.
+ * notices an object written since it was stored: each store's own,
+ * read when it was opened. Returns 0 or -ENOMEM.
  */
 static int load_maps(struct hashify *h)
 {
-	int i, ret;
+	int i;
 
 	h->maps = calloc(h->n_stores, sizeof(*h->maps));
 	if (!h->maps)
 		return -ENOMEM;
-	for (i = 0; i < h->n_stores; i++) {
-		if (!h->stores[i])
-			continue;
-		ret = objmap_load(h->stores[i], &h->maps[i]);
-		if (ret == -ENOMEM)
-			return ret;
-		if (ret)
-			warning("cannot read the objects of store '%s': %s; "
-				"not checked against their names",
-				qs(store_path(h->stores[i])), strerror(-ret));
-	}
+	for (i = 0; i < h->n_stores; i++)
+		if (h->stores[i])
+			h->maps[i] = store_objmap(h->stores[i]);
 	return 0;
 }
 
@@ -328,7 +320,6 @@ out:
 	for (i = 0; hw.h.maps && i < hw.h.n_stores; i++) {
 		if (hw.h.maps[i])
 			written += objmap_modified(hw.h.maps[i]);
-		objmap_free(hw.h.maps[i]);
 	}
 	free(hw.h.maps);
 	free(hw.done);

@@ -22,6 +22,7 @@
 #include "content.h"
 #include "immutable.h"
 #include "log.h"
+#include "objmap.h"
 #include "store.h"
 #include "tmpname.h"
 #include "u64set.h"
@@ -42,9 +43,9 @@ struct store {
 	bool immutable;		/* every object has the immutable flag */
 	bool pending;		/* we made immutable-pending */
 	bool pending_keep;	/* a flag may be missing: leave it there */
-	struct u64set inodes;	/* inode numbers of all objects */
+	struct objmap *objects;	/* all objects by inode, with a lock */
 	struct u64set planned;	/* dry run: names of would-be objects */
-	pthread_mutex_t lock;	/* guards both sets, fanfd and the pending
+	pthread_mutex_t lock;	/* guards planned, fanfd and the pending
 				 * flags: guests run in threads */
 };
 
@@ -396,6 +397,7 @@ static int each_entry(struct store *s,
 
 	if (s->objfd < 0)
 		return 0;	/* a store not made yet has no objects */
+	name[2] = '/';
 	fd = openat(s->objfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -420,8 +422,9 @@ static int each_entry(struct store *s,
 		while (!ret && (e = readdir(sub))) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(name, sizeof(name), "%.2s/%s", de->d_name,
-				 e->d_name);
+			/* "ab/" then the entry's name, NUL included */
+			memcpy(name, de->d_name, 2);
+			memcpy(name + 3, e->d_name, strlen(e->d_name) + 1);
 			ret = fn(dirfd(sub), name, e, arg);
 		}
 		closedir(sub);
@@ -430,20 +433,23 @@ static int each_entry(struct store *s,
 	return ret;
 }
 
-static int add_inode(int dirfd, const char *name, const struct dirent *de,
-		     void *arg)
+static int add_object(int dirfd, const char *name, const struct dirent *de,
+		      void *arg)
 {
 	struct store *s = arg;
 
 	(void)dirfd;
-	(void)name;
-	return u64set_add(&s->inodes, de->d_ino);
+	return objmap_scan(s->objects, de->d_ino, name);
 }
 
-/* Collects the inode numbers of all objects (readdir, no stat). */
+/*
+ * Reads the names and inode numbers of all objects into s->objects
+ * (readdir, no stat): the one listing of the fan-out directories that
+ * a run makes, for both store_is_object() and the checks of objmap.h.
+ */
 static int scan_objects(struct store *s)
 {
-	return each_entry(s, add_inode, s);
+	return each_entry(s, add_object, s);
 }
 
 #define PENDING "immutable-pending"
@@ -607,7 +613,7 @@ int store_open(const char *path, enum hash_method hash, bool hash_forced,
 	s->hash = hash;
 	s->dry_run = dry_run;
 	pthread_mutex_init(&s->lock, NULL);
-	if (!s->path) {
+	if (!s->path || objmap_new(s, &s->objects)) {
 		ret = error_errno(-ENOMEM, "cannot open store '%s'", qs(path));
 		goto out_close;
 	}
@@ -729,7 +735,7 @@ void store_close(struct store *s)
 		close(s->lockfd);	/* releases the lock */
 	if (s->dirfd >= 0)
 		close(s->dirfd);
-	u64set_release(&s->inodes);
+	objmap_free(s->objects);
 	u64set_release(&s->planned);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
@@ -778,14 +784,14 @@ bool store_is_immutable(const struct store *s)
 
 bool store_is_object(struct store *s, const struct stat *st)
 {
-	bool ret;
-
 	if (st->st_dev != s->dev || st->st_nlink < 2)
 		return false;
-	pthread_mutex_lock(&s->lock);
-	ret = u64set_has(&s->inodes, st->st_ino);
-	pthread_mutex_unlock(&s->lock);
-	return ret;
+	return objmap_has(s->objects, st->st_ino);
+}
+
+struct objmap *store_objmap(struct store *s)
+{
+	return s->objects;
 }
 
 bool store_object_full(const struct store *s, const struct stat *st)
@@ -850,11 +856,10 @@ size_t store_name_group(const char *name, const char **group)
 	return strcspn(at + 1, ".");
 }
 
-/* store_each_name()'s and store_find_names()'s caller, for each_entry() */
+/* store_find_names()'s caller, for each_entry() */
 struct names_of {
 	struct store *s;
-	const struct u64set *inodes;	/* the inodes asked for, or NULL */
-	int (*each)(ino_t ino, const char *name, void *arg);
+	const struct u64set *inodes;	/* the inodes asked for */
 	int (*find)(struct store *s, int dirfd, const char *name, ino_t ino,
 		    void *arg);
 	void *arg;
@@ -865,21 +870,10 @@ static int name_of(int dirfd, const char *name, const struct dirent *de,
 {
 	struct names_of *n = arg;
 
-	if (n->each)
-		return n->each(de->d_ino, name, n->arg);
 	if (!u64set_has(n->inodes, de->d_ino) ||
 	    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
 		return 0;
 	return n->find(n->s, dirfd, name, de->d_ino, n->arg);
-}
-
-int store_each_name(struct store *s,
-		    int (*fn)(ino_t ino, const char *name, void *arg),
-		    void *arg)
-{
-	struct names_of n = { .s = s, .each = fn, .arg = arg };
-
-	return each_entry(s, name_of, &n);
 }
 
 void store_content_name(const struct digest *d, unsigned int sibling,
@@ -1024,16 +1018,6 @@ int store_tmp_create(struct store *s, struct store_tmp *t)
 	return t->fd < 0 ? t->fd : 0;
 }
 
-/* Adds inode @ino to the store's set of object inodes. */
-static int note_inode(struct store *s, ino_t ino)
-{
-	int ret;
-
-	pthread_mutex_lock(&s->lock);
-	ret = u64set_add(&s->inodes, ino);
-	pthread_mutex_unlock(&s->lock);
-	return ret;
-}
 
 /*
  * Gives the file open as @fd, or the named temporary STORE/tmp/@tmp,
@@ -1073,7 +1057,7 @@ int store_tmp_publish(struct store *s, struct store_tmp *t,
 		unlinkat(s->tmpfd, t->name, 0);
 		t->name[0] = '\0';
 	}
-	return fstat(t->fd, &st) ? 0 : note_inode(s, st.st_ino);
+	return fstat(t->fd, &st) ? 0 : objmap_add(s->objects, st.st_ino, name);
 }
 
 int store_adopt(struct store *s, int fd, const struct stat *st,
@@ -1081,7 +1065,7 @@ int store_adopt(struct store *s, int fd, const struct stat *st,
 {
 	int ret = publish(s, fd, NULL, name);
 
-	return ret ? ret : note_inode(s, st->st_ino);
+	return ret ? ret : objmap_add(s->objects, st->st_ino, name);
 }
 
 int store_unadopt(struct store *s, const char *name, const struct stat *st)
@@ -1092,9 +1076,7 @@ int store_unadopt(struct store *s, const char *name, const struct stat *st)
 		return dirfd;
 	if (unlinkat(dirfd, name + 3, 0))
 		return -errno;
-	pthread_mutex_lock(&s->lock);
-	u64set_remove(&s->inodes, st->st_ino);
-	pthread_mutex_unlock(&s->lock);
+	objmap_remove(s->objects, st->st_ino);
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 
 #include "hash.h"
 
+struct objmap;
 struct u64set;
 
 #define STORE_FORMAT 1
@@ -87,7 +88,9 @@ bool store_is_immutable(const struct store *s);
  * @hash) when missing or an empty directory, unless @dry_run. An
  * existing store keeps its method: @hash_forced makes a different one
  * an error. Takes the lock (shared in a dry run), waiting for other
- * runs, and reads the inode numbers of all objects. Unless @dry_run,
+ * runs, and reads the names and inode numbers of all objects (one
+ * readdir of each fan-out directory, no stat) into its objects map
+ * (store_objmap()). Unless @dry_run,
  * an immutable store that a run left with STORE/immutable-pending
  * (killed, or a flag it could not set) gets the flag set again on
  * every object that lacks it, each one named.
@@ -130,6 +133,13 @@ void store_flags_lost(struct store *s);
 bool store_is_object(struct store *s, const struct stat *st);
 
 /*
+ * The store's objects by inode (objmap.h), read by store_open() and
+ * kept by the store: the run checks the objects it meets against
+ * their names with it. Never NULL; freed by store_close().
+ */
+struct objmap *store_objmap(struct store *s);
+
+/*
  * Whether the object @st has as many links as the store's filesystem
  * allows: a sibling takes over.
  */
@@ -168,16 +178,6 @@ void store_group_object_name(const struct digest *d, uint64_t meta_id,
  * returns its length, or returns 0 for the default group.
  */
 size_t store_name_group(const char *name, const char **group);
-
-/*
- * Calls @fn for every entry of the fan-out directories with its inode
- * number and name ("ab/cdef-..."), from readdir alone: no stat, so as
- * cheap as opening the store. Stops at the first non-zero return and
- * returns it; returns -errno when the store cannot be read.
- */
-int store_each_name(struct store *s,
-		    int (*fn)(ino_t ino, const char *name, void *arg),
-		    void *arg);
 
 /*
  * Writes the name of a content-only object (--method=reflink): its
