@@ -355,13 +355,17 @@ static void make_fanouts(struct store *s)
 	}
 }
 
+/* 1 + the value of each lower-case hex digit, 0 for other bytes: a
+ * name's digits are looked up, not compared (store_parse_name) */
+static const unsigned char hex_digits[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 static int hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return hex_digits[(unsigned char)c] - 1;
 }
 
 /*
@@ -1156,46 +1160,49 @@ next:
 int store_parse_name(const char *name, struct digest *d, uint64_t *meta_id,
 		     bool *content)
 {
-	char hex[DIGEST_HEX_MAX + 1];
-	const char *dash = strchr(name, '-'), *p;
-	size_t n = 0;
-	char *end;
+	const unsigned char *p = (const unsigned char *)name + 3;
+	const char *dash;
+	unsigned int hi, lo;
+	size_t n;
+	int i;
 
-	if (strlen(name) < 4 || name[2] != '/' || !dash)
+	/* read once per object and run (store_open): no copy, no strtoull,
+	 * no branch per digit */
+	hi = hex_digits[(unsigned char)name[0]];
+	lo = hi ? hex_digits[(unsigned char)name[1]] : 0;
+	if (!lo || name[2] != '/')
 		return -EINVAL;
-	hex[n++] = name[0];
-	hex[n++] = name[1];
-	for (p = name + 3; p < dash && n < DIGEST_HEX_MAX; p++)
-		hex[n++] = *p;
-	if (p != dash || n % 2 || (n != 32 && n != 64))
-		return -EINVAL;
-	d->len = n / 2;
-	for (n = 0; n < d->len; n++) {
-		int hi = hex_value(hex[2 * n]), lo = hex_value(hex[2 * n + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		d->bytes[n] = hi << 4 | lo;
+	d->bytes[0] = (hi - 1) << 4 | (lo - 1);
+	for (n = 1; n < DIGEST_MAX; n++, p += 2) {
+		hi = hex_digits[p[0]];
+		lo = hi ? hex_digits[p[1]] : 0;
+		if (!lo)
+			break;
+		d->bytes[n] = (hi - 1) << 4 | (lo - 1);
 	}
-	*content = !strncmp(dash + 1, "content", 7) &&
+	dash = (const char *)p;
+	if (*dash != '-' || (n != 16 && n != 32))
+		return -EINVAL;
+	d->len = n;
+	*content = dash[1] == 'c' && !strncmp(dash + 1, "content", 7) &&
 		   (!dash[8] || dash[8] == '.');
-	if (*content) {
-		*meta_id = 0;
+	*meta_id = 0;
+	if (*content)
 		return 0;
+	for (i = 1; i <= 16; i++) {
+		hi = hex_digits[(unsigned char)dash[i]];
+		if (!hi)
+			return -EINVAL;
+		*meta_id = *meta_id << 4 | (hi - 1);
 	}
-	if (strlen(dash + 1) < 16)
-		return -EINVAL;
-	errno = 0;
-	*meta_id = strtoull(dash + 1, &end, 16);
-	if (errno || end != dash + 17)
-		return -EINVAL;
-	if (*end == '@') {	/* a trust group's object */
-		n = strcspn(end + 1, ".");
+	dash += 17;
+	if (*dash == '@') {	/* a trust group's object */
+		n = strcspn(dash + 1, ".");
 		if (!n || n > STORE_GROUP_MAX)
 			return -EINVAL;
-		end += 1 + n;
+		dash += 1 + n;
 	}
-	if (*end && *end != '.')
+	if (*dash && *dash != '.')
 		return -EINVAL;
 	return 0;
 }
