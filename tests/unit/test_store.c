@@ -98,6 +98,47 @@ static void test_names(void **state)
 	assert_int_equal(strlen(name), 2 + 1 + 62 + 1 + 16 + 5);
 }
 
+#define X30 "0123456789abcdef0123456789abcd"
+
+/* store_parse_name() takes back what the store writes, and only that. */
+static void test_parse_names(void **state)
+{
+	static const char *const bad[] = {
+		"", "a", "ab", "ab/", "ab-0000000000000001", "Ab/" X30 "-"
+		"0000000000000001", "ab/" X30 "0-0000000000000001",
+		"ab/" X30 "-000000000000001", "ab/" X30 "-00000000000000010",
+		"ab/" X30 "-0x00000000000001", "ab/" X30 "-+000000000000001",
+		"ab/" X30 "- 000000000000001", "ab/" X30 "-000000000000000A",
+		"ab/" X30 "-0000000000000001x", "ab/" X30 "-contents",
+		"ab/" X30 X30 "abcd-0000000000000001", "ab/" X30 "cd" X30 "-1",
+	};
+	struct digest d = { .len = 16 }, back;
+	char name[STORE_NAME_MAX];
+	unsigned int i;
+	uint64_t id;
+	bool content;
+
+	(void)state;
+	for (i = 0; i < 32; i++)
+		d.bytes[i] = i * 37 + 5;
+	store_object_name(&d, 0xfedcba9876543210ULL, 12, name);
+	assert_int_equal(store_parse_name(name, &back, &id, &content), 0);
+	assert_true(digest_equal(&d, &back));
+	assert_true(id == 0xfedcba9876543210ULL);
+	assert_false(content);
+	d.len = 32;
+	store_content_name(&d, 0, name);
+	assert_int_equal(store_parse_name(name, &back, &id, &content), 0);
+	assert_true(digest_equal(&d, &back));
+	assert_true(content);
+	strcat(name, ".7");
+	assert_int_equal(store_parse_name(name, &back, &id, &content), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (store_parse_name(bad[i], &back, &id, &content) != -EINVAL)
+			fail_msg("taken: '%s'", bad[i]);
+	}
+}
+
 /* Trust groups: a name part of their own; the default group has none. */
 static void test_group_names(void **state)
 {
@@ -349,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_error_returned_is_the_one_printed, setup,
 			teardown),
+		cmocka_unit_test(test_parse_names),
 		cmocka_unit_test(test_group_names),
 		cmocka_unit_test_setup_teardown(test_create_and_reopen, setup,
 						teardown),
