@@ -24,11 +24,13 @@ enum check {
 };
 
 /*
- * An object: its inode and what its name says. The table's slots are
- * m->stride bytes: this and the digest, of the store's length.
+ * An object: its inode and what its name says. Entries are m->stride
+ * bytes, this and the digest of the store's length, numbered in the
+ * order they came, in chunks of CHUNK entries that never move; a
+ * table of 4-byte entry numbers finds them by inode.
  */
 struct entry {
-	uint64_t ino;		/* 0: a free slot */
+	uint64_t ino;
 	uint64_t meta_id;
 	uint16_t group;		/* index in groups, 0: the default group */
 	uint16_t sibling;
@@ -36,10 +38,15 @@ struct entry {
 	unsigned char digest[];
 };
 
+#define CHUNK_SHIFT 14
+#define CHUNK ((size_t)1 << CHUNK_SHIFT)
+
 struct objmap {
 	struct store *store;
-	unsigned char *v;	/* cap slots of stride bytes */
-	size_t cap, count;	/* cap: a power of two, or 0 */
+	uint32_t *index;	/* cap slots: 0 free, else entry number + 1 */
+	size_t cap;		/* a power of two, or 0 */
+	unsigned char **chunks;
+	size_t n_chunks, count;	/* entries 0 to count - 1 are in use */
 	size_t stride;
 	unsigned int digest_len;
 	char **groups;		/* [0] NULL: the default group */
@@ -55,53 +62,70 @@ static size_t slot_of(uint64_t ino, size_t cap)
 	return (ino * 0x9e3779b97f4a7c15ULL) >> 17 & (cap - 1);
 }
 
-static struct entry *at(const struct objmap *m, size_t i)
+/* Entry number @k. */
+static struct entry *at(const struct objmap *m, size_t k)
 {
-	return (struct entry *)(m->v + i * m->stride);
+	return (struct entry *)(m->chunks[k >> CHUNK_SHIFT] +
+				(k & (CHUNK - 1)) * m->stride);
 }
 
 /* The slot of @ino, or the free slot where it would go (m->cap > 0). */
-static struct entry *slot(const struct objmap *m, uint64_t ino)
+static size_t slot(const struct objmap *m, uint64_t ino)
 {
 	size_t i = slot_of(ino, m->cap);
 
-	while (at(m, i)->ino && at(m, i)->ino != ino)
+	while (m->index[i] && at(m, m->index[i] - 1)->ino != ino)
 		i = (i + 1) & (m->cap - 1);
-	return at(m, i);
+	return i;
 }
 
 /* The entry of @ino, or NULL. */
 static struct entry *find(const struct objmap *m, uint64_t ino)
 {
-	struct entry *e;
+	size_t i;
 
 	if (!m->cap || !ino)
 		return NULL;
-	e = slot(m, ino);
-	return e->ino ? e : NULL;
+	i = slot(m, ino);
+	return m->index[i] ? at(m, m->index[i] - 1) : NULL;
 }
 
+/*
+ * Makes room for one more entry: in the chunks, and in the table (at
+ * most half full). Returns 0 or -ENOMEM.
+ */
 static int grow(struct objmap *m)
 {
-	size_t cap = m->cap ? 2 * m->cap : 1024, old_cap = m->cap, i;
-	unsigned char *old = m->v;
+	size_t cap = m->cap ? 2 * m->cap : 1024, k;
+	uint32_t *old = m->index;
+	unsigned char **v;
 
 	if (!m->stride) {	/* the first entry: the store's digests */
 		m->digest_len = hash_method_len(store_hash(m->store));
 		m->stride = (sizeof(struct entry) + m->digest_len + 7) & ~7UL;
 	}
-	m->v = calloc(cap, m->stride);
-	if (!m->v) {
-		m->v = old;
+	if (m->count == m->n_chunks * CHUNK) {
+		if (m->count >= UINT32_MAX - CHUNK)
+			return -ENOMEM;	/* beyond the entry numbers */
+		v = realloc(m->chunks, (m->n_chunks + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		m->chunks = v;
+		v[m->n_chunks] = malloc(CHUNK * m->stride);
+		if (!v[m->n_chunks])
+			return -ENOMEM;
+		m->n_chunks++;
+	}
+	if ((m->count + 1) * 2 <= m->cap)
+		return 0;
+	m->index = calloc(cap, sizeof(*m->index));
+	if (!m->index) {
+		m->index = old;
 		return -ENOMEM;
 	}
 	m->cap = cap;
-	for (i = 0; i < old_cap; i++) {
-		struct entry *e = (struct entry *)(old + i * m->stride);
-
-		if (e->ino)
-			memcpy(slot(m, e->ino), e, m->stride);
-	}
+	for (k = 0; k < m->count; k++)
+		m->index[slot(m, at(m, k)->ino)] = k + 1;
 	free(old);
 	return 0;
 }
@@ -167,11 +191,9 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 
 	if (!ino)
 		return 0;	/* no inode: nothing a file can be */
-	if ((m->count + 1) * 4 > m->cap * 3) {
-		ret = grow(m);
-		if (ret)
-			return ret;
-	}
+	ret = grow(m);
+	if (ret)
+		return ret;
 	if (!store_parse_name(name, &d, &id, &content) && !content &&
 	    d.len == m->digest_len) {
 		ret = group_index(m, name, &group);
@@ -179,9 +201,9 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 			return ret;
 		sibling = sibling_of(name);
 	}
-	e = slot(m, ino);
+	e = find(m, ino);
 	if (sibling < 0 || group > UINT16_MAX) {
-		if (e->ino)
+		if (e)
 			return 0;	/* a name we can check is kept */
 		check = NAMELESS;
 		sibling = 0;
@@ -189,8 +211,10 @@ static int add(struct objmap *m, uint64_t ino, const char *name,
 		id = 0;
 		memset(d.bytes, 0, m->digest_len);
 	}
-	if (!e->ino)
-		m->count++;
+	if (!e) {
+		m->index[slot(m, ino)] = m->count + 1;
+		e = at(m, m->count++);
+	}
 	e->ino = ino;
 	e->meta_id = id;
 	memcpy(e->digest, d.bytes, m->digest_len);
@@ -240,7 +264,10 @@ void objmap_free(struct objmap *m)
 	for (i = 0; i < m->n_groups; i++)
 		free(m->groups[i]);
 	free(m->groups);
-	free(m->v);
+	for (i = 0; i < m->n_chunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
+	free(m->index);
 	pthread_mutex_destroy(&m->lock);
 	pthread_cond_destroy(&m->checked);
 	free(m);
@@ -284,24 +311,28 @@ static bool between(size_t i, size_t k, size_t j)
 
 void objmap_remove(struct objmap *m, ino_t ino)
 {
-	size_t mask = m->cap - 1, i, j;
-	struct entry *e;
+	size_t mask = m->cap - 1, i, j, k, last;
 
 	pthread_mutex_lock(&m->lock);
-	e = find(m, ino);
-	if (!e)
+	if (!find(m, ino))
 		goto out;
-	i = ((unsigned char *)e - m->v) / m->stride;
-	m->count--;
-	/* close the gap: a later entry of the run whose home slot is not
+	i = slot(m, ino);
+	k = m->index[i] - 1;
+	last = --m->count;
+	if (k != last) {	/* the last entry takes its number */
+		m->index[slot(m, at(m, last)->ino)] = k + 1;
+		memcpy(at(m, k), at(m, last), m->stride);
+	}
+	/* close the gap: a later slot of the run whose home slot is not
 	 * between the gap and it would no longer be found */
-	for (j = (i + 1) & mask; at(m, j)->ino; j = (j + 1) & mask) {
-		if (between(i, slot_of(at(m, j)->ino, m->cap), j))
+	for (j = (i + 1) & mask; m->index[j]; j = (j + 1) & mask) {
+		if (between(i, slot_of(at(m, m->index[j] - 1)->ino, m->cap),
+			    j))
 			continue;
-		memcpy(at(m, i), at(m, j), m->stride);
+		m->index[i] = m->index[j];
 		i = j;
 	}
-	memset(at(m, i), 0, m->stride);
+	m->index[i] = 0;
 	pthread_cond_broadcast(&m->checked);	/* none waits on it now */
 out:
 	pthread_mutex_unlock(&m->lock);

@@ -18,11 +18,12 @@
  * (the content digest in the name is checked by --verify, which also
  * catches a writer who puts the old mtime back).
  *
- * An entry takes 24 bytes and the digest (40 bytes with xxh3-128, 56
- * with sha256), in a table at most 3/4 full. A name
- * the map cannot check (a content-only object of --method=reflink, a
- * digest of another length than the store's, anything that is no
- * object name) keeps its inode an object, unchecked.
+ * An object takes 40 bytes with xxh3-128 (56 with sha256), in chunks
+ * that never move, and 4 to 8 bytes of a table of entry numbers by
+ * inode: some 48 MiB for a million objects. A name the map cannot
+ * check (a content-only object of --method=reflink, a digest of
+ * another length than the store's, anything that is no object name)
+ * keeps its inode an object, unchecked.
  *
  * Safe to use from several threads at once.
  */

@@ -75,14 +75,16 @@ static struct stat guest_link(struct store *s, ino_t ino)
 	return st;
 }
 
-#define MANY 5000
+/* entries in three chunks of the map */
+#define MANY 40000
 
 static void test_add_find_remove(void **state)
 {
 	struct store *s = open_store();
 	struct objmap *m = store_objmap(s);
-	char n[STORE_NAME_MAX];
+	char n[STORE_NAME_MAX], msg[LOG_MSG_MAX];
 	unsigned int i;
+	struct stat st;
 
 	(void)state;
 	/* inode numbers close together, as a filesystem gives them */
@@ -103,6 +105,15 @@ static void test_add_find_remove(void **state)
 	objmap_remove(m, 1000);	/* not there: nothing happens */
 	for (i = 1; i <= MANY; i++)
 		assert_int_equal(objmap_has(m, 1000 + i), i % 3 != 0);
+	/* entries moved to fill the gaps keep their names */
+	for (i = MANY - 20; i <= MANY; i++) {
+		if (i % 3 == 0)
+			continue;
+		st = guest_link(s, 1000 + i);
+		objmap_report(m, &st, "/g", "/x", msg);
+		name(i, i % 3 ? NULL : "tenant-a", n);
+		assert_non_null(strstr(msg, n));
+	}
 	for (i = 3; i <= MANY; i += 3) {
 		name(i, NULL, n);
 		assert_int_equal(objmap_add(m, 1000 + i, n), 0);
