@@ -317,10 +317,9 @@ int run_hashify(struct job *job, double start)
 	for (i = 0; i < job->n_guests; i++)
 		tally_release(&hw.t[i]);
 out:
-	for (i = 0; hw.h.maps && i < hw.h.n_stores; i++) {
+	for (i = 0; hw.h.maps && i < hw.h.n_stores; i++)
 		if (hw.h.maps[i])
 			written += objmap_modified(hw.h.maps[i]);
-	}
 	free(hw.h.maps);
 	free(hw.done);
 	free(hw.t);
