@@ -23,15 +23,18 @@
 #include "walk.h"
 
 /*
- * A shared inode restored: object inode @obj got the private copy
- * @copy, which the guest has at @path. Later names of the same object
- * in the guest get links to that copy, so that the guest keeps its own
- * hard links. Only objects with more names than the guest's one and
- * the store's are remembered; no fd is kept.
+ * What the restore knows of an object inode the guest links: how many
+ * names of it the guest has and its link count then (counted by a walk
+ * before, for objects with more links than the store's name and one),
+ * and the private copy @copy that an earlier name got, which the guest
+ * has at @path: later names of the object get links to it, so that the
+ * guest keeps its own hard links. No fd is kept.
  */
-struct copy_of {
+struct object_seen {
 	ino_t obj;		/* 0: a free slot */
-	ino_t copy;
+	nlink_t names;		/* 0: not counted */
+	nlink_t links;
+	ino_t copy;		/* 0: no copy yet */
 	char *path;
 };
 
@@ -40,121 +43,110 @@ struct restore {
 	bool dry_run;
 	struct tally *t;
 	int tmpfd;		/* the store's tmp/ */
-	struct copy_of *copies;	/* open addressing on obj */
+	struct object_seen *seen;	/* open addressing on obj */
 	size_t cap, count;
 	/*
-	 * Objects no other guest links (the store's name and this path,
-	 * link count 2): the file keeps its inode, and the store's name is
+	 * Objects no other guest links (the store's name and the guest's
+	 * names of it): the file keeps its inode, and the store's name is
 	 * removed after the walk (restore_guest() only).
 	 */
 	bool keep_sole;
 	struct u64set soles;
 	uint64_t kept;		/* such files that left the store */
-	/*
-	 * Objects with more links, and how many names of each the guest
-	 * has (counted by a walk before): those it alone links are sole
-	 * too. Open addressing on ino.
-	 */
-	struct names_of {
-		ino_t ino;	/* 0: a free slot */
-		nlink_t n;
-		nlink_t links;	/* its link count then */
-	} *names;
-	size_t names_cap, names_count;
 	bool names_failed;	/* not all counted: no such object is sole */
 };
 
-static struct copy_of *copy_slot(const struct restore *r, ino_t obj)
+static struct object_seen *seen_slot(const struct restore *r, ino_t obj)
 {
 	size_t i = (obj * 0x9e3779b97f4a7c15ull) & (r->cap - 1);
 
-	while (r->copies[i].obj && r->copies[i].obj != obj)
+	while (r->seen[i].obj && r->seen[i].obj != obj)
 		i = (i + 1) & (r->cap - 1);
-	return &r->copies[i];
+	return &r->seen[i];
 }
 
-static const struct copy_of *copy_find(const struct restore *r, ino_t obj)
+/* What is known of object @obj, or NULL. */
+static struct object_seen *seen_find(const struct restore *r, ino_t obj)
 {
-	const struct copy_of *c;
+	struct object_seen *o;
 
 	if (!r->cap || !obj)
 		return NULL;
-	c = copy_slot(r, obj);
-	return c->obj ? c : NULL;
+	o = seen_slot(r, obj);
+	return o->obj ? o : NULL;
+}
+
+/* The entry of object @obj, made when missing; NULL: out of memory. */
+static struct object_seen *seen_add(struct restore *r, ino_t obj)
+{
+	struct object_seen *o;
+
+	if (2 * (r->count + 1) > r->cap) {
+		struct object_seen *old = r->seen;
+		size_t i, cap = r->cap;
+
+		r->cap = cap ? 2 * cap : 64;
+		r->seen = calloc(r->cap, sizeof(*r->seen));
+		if (!r->seen) {
+			r->seen = old;
+			r->cap = cap;
+			return NULL;
+		}
+		for (i = 0; i < cap; i++)
+			if (old[i].obj)
+				*seen_slot(r, old[i].obj) = old[i];
+		free(old);
+	}
+	o = seen_slot(r, obj);
+	if (!o->obj) {
+		o->obj = obj;
+		r->count++;
+	}
+	return o;
+}
+
+/* The copy an earlier name of object @obj got, or NULL. */
+static const struct object_seen *copy_find(const struct restore *r,
+					   ino_t obj)
+{
+	const struct object_seen *o = seen_find(r, obj);
+
+	return o && o->copy ? o : NULL;
 }
 
 /* Remembers that object @obj got copy @copy at @path; 0 or -ENOMEM. */
 static int copy_add(struct restore *r, ino_t obj, ino_t copy,
 		    const char *path)
 {
-	struct copy_of *c;
+	struct object_seen *o = obj ? seen_add(r, obj) : NULL;
 	char *dup;
 
 	if (!obj)
 		return 0;
-	if (2 * (r->count + 1) > r->cap) {
-		struct copy_of *old = r->copies;
-		size_t i, cap = r->cap;
-
-		r->cap = cap ? 2 * cap : 64;
-		r->copies = calloc(r->cap, sizeof(*r->copies));
-		if (!r->copies) {
-			r->copies = old;
-			r->cap = cap;
-			return -ENOMEM;
-		}
-		for (i = 0; i < cap; i++)
-			if (old[i].obj)
-				*copy_slot(r, old[i].obj) = old[i];
-		free(old);
-	}
-	c = copy_slot(r, obj);
-	dup = strdup(path);
+	dup = o ? strdup(path) : NULL;
 	if (!dup)
 		return -ENOMEM;
-	if (c->obj)
-		free(c->path);
-	else
-		r->count++;
-	*c = (struct copy_of){ obj, copy, dup };
+	free(o->path);
+	o->copy = copy;
+	o->path = dup;
 	return 0;
 }
 
-static void copies_release(struct restore *r)
+/* Forgets every count of names: none can be trusted. */
+static void names_forget(struct restore *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->cap; i++)
-		free(r->copies[i].path);
-	free(r->copies);
-}
-
-static struct names_of *names_slot(const struct restore *r, ino_t ino)
-{
-	size_t i = (ino * 0x9e3779b97f4a7c15ull) & (r->names_cap - 1);
-
-	while (r->names[i].ino && r->names[i].ino != ino)
-		i = (i + 1) & (r->names_cap - 1);
-	return &r->names[i];
-}
-
-/* The count of object @ino, or NULL when it has none. */
-static const struct names_of *names_find(const struct restore *r, ino_t ino)
-{
-	const struct names_of *n;
-
-	if (!r->names_cap || !ino)
-		return NULL;
-	n = names_slot(r, ino);
-	return n->ino ? n : NULL;
+		r->seen[i].names = r->seen[i].links = 0;
 }
 
 /* How many names of object @ino the guest has: 1 unless counted. */
 static nlink_t names_in_guest(const struct restore *r, ino_t ino)
 {
-	const struct names_of *n = names_find(r, ino);
+	const struct object_seen *o = seen_find(r, ino);
 
-	return n ? n->n : 1;
+	return o && o->names ? o->names : 1;
 }
 
 /*
@@ -163,33 +155,15 @@ static nlink_t names_in_guest(const struct restore *r, ino_t ino)
  */
 static int names_add(struct restore *r, ino_t ino, nlink_t links)
 {
-	struct names_of *n;
+	struct object_seen *o;
 
 	if (!ino)
 		return 0;
-	if (2 * (r->names_count + 1) > r->names_cap) {
-		struct names_of *old = r->names;
-		size_t i, cap = r->names_cap;
-
-		r->names_cap = cap ? 2 * cap : 64;
-		r->names = calloc(r->names_cap, sizeof(*r->names));
-		if (!r->names) {
-			r->names = old;
-			r->names_cap = cap;
-			return -ENOMEM;
-		}
-		for (i = 0; i < cap; i++)
-			if (old[i].ino)
-				*names_slot(r, old[i].ino) = old[i];
-		free(old);
-	}
-	n = names_slot(r, ino);
-	if (!n->ino) {
-		n->ino = ino;
-		r->names_count++;
-	}
-	n->n++;
-	n->links = links;
+	o = seen_add(r, ino);
+	if (!o)
+		return -ENOMEM;
+	o->names++;
+	o->links = links;
 	return 0;
 }
 
@@ -201,11 +175,11 @@ static int names_add(struct restore *r, ino_t ino, nlink_t links)
  */
 static bool sole(const struct restore *r, const struct stat *st)
 {
-	const struct names_of *n = names_find(r, st->st_ino);
+	const struct object_seen *o = seen_find(r, st->st_ino);
 
-	if (!n)
+	if (!o || !o->names)
 		return st->st_nlink == 2;
-	return n->links == n->n + 1 && st->st_nlink == n->links;
+	return o->links == o->names + 1 && st->st_nlink == o->links;
 }
 
 /*
@@ -213,7 +187,7 @@ static bool sole(const struct restore *r, const struct stat *st)
  * guest with no symlink followed, if it still is that inode and holds
  * what the object @obj holds. Returns the fd and fills @st, or -errno.
  */
-static int open_copy(const struct restore *r, const struct copy_of *c,
+static int open_copy(const struct restore *r, const struct object_seen *c,
 		     const struct stat *obj, struct stat *st)
 {
 	struct open_how how = {
@@ -310,7 +284,7 @@ static int make_copy(const struct restore *r, int fd, const struct stat *st,
 static int restore_file(struct restore *r, const struct walk_entry *e,
 			char left[TMPNAME_MAX])
 {
-	const struct copy_of *c;
+	const struct object_seen *c;
 	char tmp[TMPNAME_MAX];
 	struct metakey key;
 	struct stat st, now, cst;
@@ -559,13 +533,16 @@ int restore_begin(struct guest *g, bool dry_run, struct tally *t,
 
 void restore_end(struct restore *r)
 {
+	size_t i;
+
 	if (!r)
 		return;
 	if (r->tmpfd >= 0)
 		close(r->tmpfd);
-	copies_release(r);
+	for (i = 0; i < r->cap; i++)
+		free(r->seen[i].path);
+	free(r->seen);
 	u64set_release(&r->soles);
-	free(r->names);
 	free(r);
 }
 
@@ -630,11 +607,8 @@ void restore_guest(struct guest *g, bool dry_run, struct tally *t)
 	if (!ret) {
 		/* names of objects with more links: the guest's own, all? */
 		ret = walk_tree(g->rootfd, &count_ops, r);
-		if (r->names_failed) {
-			free(r->names);
-			r->names = NULL;
-			r->names_cap = r->names_count = 0;
-		}
+		if (r->names_failed)
+			names_forget(r);
 	}
 	if (!ret) {
 		r->keep_sole = true;
