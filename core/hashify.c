@@ -231,10 +231,6 @@ static int check_object(struct guest_walk *r, const struct walk_entry *e)
 	return ret;
 }
 
-/*
- * Unifies the shareable regular file @e: returns true when it replaced
- * the entry, so that its directory gets its mtime back.
- */
 volatile sig_atomic_t hashify_stop;
 
 /* A stop signal came: the walk ends, no directory is listed again. */
@@ -244,6 +240,10 @@ static bool stopping(void *arg)
 	return hashify_stop;
 }
 
+/*
+ * Unifies the shareable regular file @e: returns true when it replaced
+ * the entry, so that its directory gets its mtime back.
+ */
 static bool consider(struct guest_walk *r, const struct walk_entry *e)
 {
 	const struct options *o = r->h->opt;
