@@ -42,6 +42,22 @@ static ssize_t read_full(int fd, void *buf, size_t len, off_t off)
 	return done;
 }
 
+/*
+ * The first CHUNK bytes at offset 0, read whole, a hole as the zeros
+ * it reads as: most files end within them, and then one read is all
+ * (a short read of a regular file is its end; should it not be, the
+ * size the caller checks tells). Returns bytes or -errno.
+ */
+static ssize_t read_first(int fd, void *buf)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, CHUNK, 0);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
 /* Holes are hashed as the zeros they read as, from here. */
 static const unsigned char zeros[CHUNK];
 
@@ -90,6 +106,15 @@ int content_hash(int fd, enum hash_method m, struct digest *digest,
 	ret = hasher_init(&h, m);
 	if (ret)
 		return ret;
+	n = read_first(fd, buf_a);
+	if (n < 0) {
+		ret = n;
+		goto fail;
+	}
+	hasher_update(&h, buf_a, n);
+	off = n;
+	if (n < CHUNK)
+		goto done;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
 		if (off >= end) {
@@ -121,6 +146,7 @@ int content_hash(int fd, enum hash_method m, struct digest *digest,
 		if (tick)
 			tick(off);
 	}
+done:
 	hasher_final(&h, digest);
 	*size = off;
 	return 0;
@@ -131,11 +157,22 @@ fail:
 
 int content_compare(int a, int b, off_t size)
 {
-	off_t off = 0, da = 0, ea = 0, db = 0, eb = 0, want;
+	off_t off, da = 0, ea = 0, db = 0, eb = 0, want;
+	ssize_t na, nb;
 	int ret;
 
+	na = read_first(a, buf_a);
+	if (na < 0)
+		return na;
+	nb = read_first(b, buf_b);
+	if (nb < 0)
+		return nb;
+	if (na != nb || memcmp(buf_a, buf_b, na))
+		return 1;
+	off = na;
+	if (na < CHUNK)
+		return off == size ? 0 : 1;
 	for (;;) {
-		ssize_t na, nb;
 
 		if (off >= ea && (ret = next_data(a, off, &da, &ea)))
 			return ret;
@@ -265,7 +302,7 @@ static int proc_fds(void)
 int content_reopen(int pathfd, int flags, struct stat *st)
 {
 	struct stat before, after;
-	int procfd, fd, fl;
+	int procfd, fd;
 	char name[16];
 	mode_t want;
 
@@ -282,16 +319,19 @@ int content_reopen(int pathfd, int flags, struct stat *st)
 	flags &= O_NOATIME | O_DIRECTORY;
 	flags |= O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
 	fd = openat(procfd, name, flags);
-	if (fd < 0 && errno == EPERM && (flags & O_NOATIME))
-		fd = openat(procfd, name, flags & ~O_NOATIME);
+	if (fd < 0 && errno == EPERM && (flags & O_NOATIME)) {
+		flags &= ~O_NOATIME;
+		fd = openat(procfd, name, flags);
+	}
 	if (fd < 0)
 		return -errno;
-	/* the same inode, now open to read, and blocking again */
-	fl = fcntl(fd, F_GETFL);
+	/* the same inode, now open to read, and blocking again (F_SETFL
+	 * sets the status flags it can: O_NOATIME as opened, no more
+	 * O_NONBLOCK) */
 	if (fstat(fd, &after) || after.st_dev != before.st_dev ||
 	    after.st_ino != before.st_ino ||
-	    (after.st_mode & S_IFMT) != want || fl < 0 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK)) {
+	    (after.st_mode & S_IFMT) != want ||
+	    fcntl(fd, F_SETFL, flags & O_NOATIME)) {
 		close(fd);
 		return -ENXIO;
 	}

@@ -15,10 +15,11 @@
 
 /*
  * Holes (SEEK_HOLE) a file may have in all for content_hash(): 1 GiB.
- * A hole is hashed as the zeros it reads as, without reading it, so
- * that a sparse file and a dense one with the same bytes get the same
- * digest; this bounds the time that takes (a file on XFS can have an
- * exabyte of hole).
+ * A hole is hashed as the zeros it reads as, without reading it past
+ * the first 256 KiB (read whole, so that a small file takes one read),
+ * so that a sparse file and a dense one with the same bytes get the
+ * same digest; this bounds the time that takes (a file on XFS can have
+ * an exabyte of hole).
  */
 #define CONTENT_HOLES_MAX ((off_t)1 << 30)
 
@@ -40,7 +41,8 @@ void content_set_tick(content_tick_fn *fn);
 
 /*
  * Compares the content of @a and @b, both @size bytes long by fstat.
- * Where both have a hole, nothing is read. Returns 0 when equal, 1
+ * Past the first 256 KiB, where both have a hole, nothing is read.
+ * Returns 0 when equal, 1
  * when they differ (or either is not @size bytes long), -errno on a
  * read error.
  */

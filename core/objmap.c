@@ -338,6 +338,12 @@ out:
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* Whether @k is the key @id, with the mtime or without. */
+static bool key_is(const struct metakey *k, uint64_t id)
+{
+	return metakey_id_as(k, false) == id || metakey_id_as(k, true) == id;
+}
+
 /*
  * Whether the metadata of @fd (@st) is the key @id: made with the mtime
  * or without (--ignore-mtime), which the name does not tell.
@@ -351,7 +357,7 @@ static int key_matches(int fd, const struct stat *st, uint64_t id)
 	ret = metakey_read(fd, st, false, &k);
 	if (ret)
 		return ret;
-	ret = k.id == id || metakey_id_as(&k, true) == id;
+	ret = key_is(&k, id);
 	metakey_release(&k);
 	return ret;
 }
@@ -456,27 +462,21 @@ int objmap_check_entry(struct objmap *m, const struct stat *st,
 	return settle(m, st->st_ino, ret ? MATCHES : BAD_KEY, group, first);
 }
 
-int objmap_check_fd(struct objmap *m, int fd, const struct stat *st,
-		    off_t size, bool *first)
+int objmap_check_key(struct objmap *m, const struct metakey *key,
+		     const struct stat *st, off_t size, bool *first)
 {
 	char name[STORE_NAME_MAX];
 	enum check check;
 	uint64_t id;
-	int state, ret;
+	int state;
 
 	*first = false;
 	if (lookup(m, st->st_ino, NULL, &state, &id, name))
 		return state == OBJMAP_MODIFIED ? state : OBJMAP_OK;
-	if (st->st_size != size) {
+	if (st->st_size != size)
 		check = BAD_SIZE;
-	} else {
-		ret = key_matches(fd, st, id);
-		if (ret < 0) {
-			settle(m, st->st_ino, UNCHECKED, NULL, first);
-			return ret;
-		}
-		check = ret ? MATCHES : BAD_KEY;
-	}
+	else
+		check = key_is(key, id) ? MATCHES : BAD_KEY;
 	state = settle(m, st->st_ino, check, NULL, first);
 	return state == OBJMAP_MODIFIED ? state : OBJMAP_OK;
 }

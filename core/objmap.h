@@ -34,6 +34,8 @@
 
 #include "store.h"
 
+struct metakey;
+
 struct objmap;
 
 enum objmap_state {
@@ -83,14 +85,15 @@ int objmap_check_entry(struct objmap *m, const struct stat *st,
 		       const char *group, bool *first);
 
 /*
- * Checks the object open as @fd (fstat @st) that the caller is about
- * to link a file of @size bytes to, found under a name whose digest is
- * that file's: an object of another size was written to. As
+ * Checks the object whose fstat is @st and metadata key @key (read by
+ * the caller, who compares it too) that the caller is about to link a
+ * file of @size bytes to, found under a name whose digest is that
+ * file's: an object of another size was written to. As
  * objmap_check_entry() otherwise, but the group is not checked (the
  * name the caller looked up holds it).
  */
-int objmap_check_fd(struct objmap *m, int fd, const struct stat *st,
-		    off_t size, bool *first);
+int objmap_check_key(struct objmap *m, const struct metakey *key,
+		     const struct stat *st, off_t size, bool *first);
 
 /*
  * Reports the modified object @st (an error naming the object, how many

@@ -164,27 +164,19 @@ static int adopt_object(const struct candidate *c, const char *name)
 }
 
 /*
- * Whether the existing object @ofd (@ost) may stand for the candidate:
- * same metadata key, and the same bytes, compared byte for byte in
- * every hash mode. The name is no proof: any guest that shares an
- * object can write it in place, and it keeps its name.
+ * Whether the existing object @ofd (@ost, metadata key @okey) may stand
+ * for the candidate: same metadata key, and the same bytes, compared
+ * byte for byte in every hash mode. The name is no proof: any guest
+ * that shares an object can write it in place, and it keeps its name.
  * Returns 1 yes, 0 no, or -errno.
  */
 static int object_matches(const struct candidate *c, int ofd,
-			  const struct stat *ost)
+			  const struct stat *ost, const struct metakey *okey)
 {
-	struct metakey key;
 	int ret;
 
-	if (ost->st_size != c->st.st_size)
+	if (ost->st_size != c->st.st_size || !metakey_equal(okey, &c->key))
 		return 0;
-	ret = metakey_read(ofd, ost, c->key.ignore_mtime, &key);
-	if (ret)
-		return ret;
-	ret = metakey_equal(&key, &c->key);
-	metakey_release(&key);
-	if (!ret)
-		return ret;
 	ret = content_compare(c->fd, ofd, c->st.st_size);
 	return ret < 0 ? ret : !ret;
 }
@@ -270,13 +262,14 @@ static void note_object(const struct candidate *c, ino_t ino,
 }
 
 /*
- * Whether the existing object @ofd (@ost), named for the candidate's
- * digest and key, was written since it was stored: its metadata is no
- * longer its name's, or its size not the candidate's (see objmap.h).
- * Reported once per run; such an object is never linked to.
+ * Whether the existing object @ost (metadata key @okey), named for the
+ * candidate's digest and key, was written since it was stored: its
+ * metadata is no longer its name's, or its size not the candidate's
+ * (see objmap.h). Reported once per run; such an object is never
+ * linked to.
  */
-static bool written(const struct candidate *c, int ofd,
-		    const struct stat *ost)
+static bool written(const struct candidate *c, const struct stat *ost,
+		    const struct metakey *okey)
 {
 	char msg[LOG_MSG_MAX];
 	bool first;
@@ -284,7 +277,7 @@ static bool written(const struct candidate *c, int ofd,
 
 	if (!c->p->map)
 		return false;
-	ret = objmap_check_fd(c->p->map, ofd, ost, c->st.st_size, &first);
+	ret = objmap_check_key(c->p->map, okey, ost, c->st.st_size, &first);
 	if (first)	/* the run fails by objmap_modified() */
 		objmap_report(c->p->map, ost, c->p->guest, c->e->path, msg);
 	return ret == OBJMAP_MODIFIED;
@@ -298,6 +291,7 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 	off_t size = c->st.st_size;
 	struct store_names names;
 	const char *name = names.name;
+	struct metakey okey;
 	struct stat ost;
 	bool copy;
 	int ofd, ret;
@@ -351,15 +345,21 @@ static enum unify_result find_and_link(struct candidate *c, off_t *freed,
 			*freed = 0;
 			return UNIFY_UNIFIED;
 		}
-		if (written(c, ofd, &ost)) {
+		/* its key, read once: for the map and to compare */
+		ret = metakey_read(ofd, &ost, c->key.ignore_mtime, &okey);
+		if (ret) {
 			close(ofd);
-			continue;	/* never linked to: a sibling instead */
+			fail(c, "read attributes of the object for", ret);
+			return UNIFY_FAILED;
 		}
-		if (store_object_full(s, &ost)) {
+		if (written(c, &ost, &okey) || store_object_full(s, &ost)) {
+			/* never linked to, or full: a sibling instead */
+			metakey_release(&okey);
 			close(ofd);
-			continue;	/* full: a sibling takes over */
+			continue;
 		}
-		ret = object_matches(c, ofd, &ost);
+		ret = object_matches(c, ofd, &ost, &okey);
+		metakey_release(&okey);
 		if (ret <= 0 || store_is_dry_run(s))
 			close(ofd);
 		if (ret < 0) {
