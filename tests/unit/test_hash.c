@@ -200,6 +200,48 @@ static void test_sparse_hash(void **state)
 	free(buf);
 }
 
+/*
+ * Sizes about the first read (256 KiB, read whole): each hashes as in
+ * memory, compares equal to a copy, and unequal when its last byte or
+ * its length differs.
+ */
+static void test_first_read_edges(void **state)
+{
+	const off_t chunk = 256 * 1024;
+	const off_t sizes[] = { 0, 1, chunk - 1, chunk, chunk + 1,
+				2 * chunk, 2 * chunk + 7 };
+	unsigned char *buf = malloc(2 * chunk + 8);
+	struct digest df, dm;
+	size_t i;
+	off_t n;
+
+	(void)state;
+	for (i = 0; i < (size_t)(2 * chunk + 8); i++)
+		buf[i] = (unsigned char)(i * 131 + 7);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		off_t size = sizes[i];
+		int a = temp_file(buf, size), b = temp_file(buf, size);
+		int c = temp_file(buf, size + 1);
+
+		assert_int_equal(content_hash(a, HASH_XXH3_128, &df, &n), 0);
+		assert_int_equal(n, size);
+		assert_int_equal(hash_buffer(HASH_XXH3_128, buf, size, &dm), 0);
+		assert_true(digest_equal(&df, &dm));
+		assert_int_equal(content_compare(a, b, size), 0);
+		assert_int_equal(content_compare(a, c, size), 1);
+		assert_int_equal(content_compare(c, a, size), 1);
+		if (size) {
+			assert_int_equal(pwrite(b, "", 1, size - 1), 1);
+			if (buf[size - 1])
+				assert_int_equal(content_compare(a, b, size), 1);
+		}
+		close(a);
+		close(b);
+		close(c);
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_content_hash_and_compare),
 		cmocka_unit_test(test_sparse_copy),
 		cmocka_unit_test(test_sparse_hash),
+		cmocka_unit_test(test_first_read_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
