@@ -32,7 +32,8 @@
 #                   dbsize (peak RSS against package database size, no
 #                   corpus or peers needed: bench_dbsize below), limits
 #                   hardlink reflink, and those of bench/scale.sh:
-#                   fixed scale million spinning reflink-calls; the
+#                   fixed scale million spinning reflink-calls
+#                   link-floor; the
 #                   results then go to the build directory, not the
 #                   source tree. Default: all of them.
 # Results: bench/results.md and bench/results.json in the source tree.
@@ -164,7 +165,8 @@ image() {	# image FSTYPE: $cache/FSTYPE.img holding the guests and "new"
 	umount "$mnt"
 	echo "$stamp" >"$img.done"
 }
-want limits || want hardlink || want reflink && image ext4
+want limits || want hardlink || want reflink || want link-floor &&
+	image ext4
 want reflink || want reflink-calls && image xfs
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
@@ -304,11 +306,14 @@ want scale && bench_scale
 want million && bench_million
 want spinning && bench_spinning
 want reflink-calls && bench_reflink_calls
+want link-floor && bench_link_floor
 
 # medians, a markdown table and JSON
 machine="$(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), $(free -g | awk '/Mem:/ { print $2 }') GiB, Linux $(uname -r)"
 code=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)
-awk -v machine="$machine" -v guests="$guests" -v reps="$reps" -v code="$code" '
+cmd="${BENCH_ONLY:+BENCH_ONLY=\"$BENCH_ONLY\" }make -C build bench"
+[ "$quick" != 1 ] || cmd="BENCH_QUICK=1 $cmd"
+awk -v machine="$machine" -v guests="$guests" -v reps="$reps" -v code="$code" -v cmd="$cmd" '
 function median(list,   n, a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
@@ -321,8 +326,11 @@ function rules(t) {
 	if (t == "hardlink" || t == "hardlink-reflink") return "meta"
 	return "content"
 }
-function table(title, tl, sc,   nt, ns, s, t, k, w, best, lim, limk, peer) {
+function table(title, tl, sc,   nt, ns, s, t, k, w, best, lim, limk, peer, any) {
 	nt = split(tl, tools, " "); ns = split(sc, scen, " ")
+	for (s = 1; s <= ns; s++) for (t = 1; t <= nt; t++)
+		if ((tools[t] " " scen[s]) in keys) any = 1
+	if (!any) return
 	print "\n## " title "\n"
 	print "| scenario | tool | wall s | CPU s | peak RSS MiB | files linked | MiB saved | max MiB (own rules) | / best peer | / limit |"
 	print "|---|---|---|---|---|---|---|---|---|---|"
@@ -348,8 +356,8 @@ $2 == "max" { max[$3] = $9; next }
   rss[k] = rss[k] " " $7; lnk[k] = $8; saved[k] = saved[k] " " $9 }
 END {
 	print "# Benchmark results\n"
-	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm, minbase; py with python3, pl with perl, cc with gcc), each scenario on a fresh loop-mounted copy; " reps " repetition(s), median. Command: `make -C build bench`, code " code "."
-	print "\nLimits: reading every byte once with 1 MiB reads " median(wall["limit read"]) " s warm, " median(wall["limit read-cold"]) " s cold; metadata-only walk (find -printf) " median(wall["limit walk"]) " s warm, " median(wall["limit walk-cold"]) " s cold. \"/ limit\" divides by the read limit for first runs and by the walk for the others. \"MiB saved\" is that of the first run; \"max\" is the most the tool'"'"'s own rules allow (content; content and metadata; for vhashify, the files its exclusions leave). In add-guest, vhashify runs over the new guest alone, the peers over all the guests, the new one included."
+	print "Machine: " machine ". Guests: " guests " (mmdebstrap bookworm, minbase; py with python3, pl with perl, cc with gcc), each scenario on a fresh loop-mounted copy; " reps " repetition(s), median. Command: `" cmd "`, code " code "."
+	if ("limit read" in wall) print "\nLimits: reading every byte once with 1 MiB reads " median(wall["limit read"]) " s warm, " median(wall["limit read-cold"]) " s cold; metadata-only walk (find -printf) " median(wall["limit walk"]) " s warm, " median(wall["limit walk-cold"]) " s cold. \"/ limit\" divides by the read limit for first runs and by the walk for the others. \"MiB saved\" is that of the first run; \"max\" is the most the tool'"'"'s own rules allow (content; content and metadata; for vhashify, the files its exclusions leave). In add-guest, vhashify runs over the new guest alone, the peers over all the guests, the new one included."
 	table("Hardlink mode (ext4)", "vhashify hardlink hardlink-c rdfind jdupes rmlint", "first-cold first rerun rerun-cold upgrade add-guest")
 	table("Reflink mode (XFS)", "vhashify-reflink vhashify-reflink-4k duperemove hardlink-reflink", "first rerun")
 }' "$raw" >"$out/results.md"

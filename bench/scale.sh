@@ -21,6 +21,10 @@
 #                  else v1 blkio.throttle)
 #   reflink-calls  per-call timings of the ioctls of a reflink first
 #                  run (bench/ioctl-timing.c, preloaded)
+#   link-floor     the ninth guest added, by vhashify and by
+#                  bench/link-floor.c, which replaces the same duplicates
+#                  one after the other with nothing read or checked: the
+#                  least linking them costs in one thread
 #   BENCH_SCALE    guest counts (default "8 16 32 64", quick "2 4");
 #                  64 guests need some 30 GiB free in $BENCH_CACHE
 #   BENCH_OBJECTS  objects of the million scenario (quick 10000)
@@ -37,7 +41,9 @@ spin_iops=${BENCH_SPIN_IOPS:-150} spin_mbps=${BENCH_SPIN_MBPS:-120}
 scale_cg=
 
 # sc_fs SIZE-MiB MKFS-OPTIONS...: a new ext4 filesystem on $cache/sc.img,
-# mounted on $mnt
+# mounted on $mnt. The loop device does direct I/O, so that a page is
+# cached once, not also in the image file: 64 guests (15 GB) then stay
+# in the page cache of this 24 GiB machine.
 sc_fs() {
 	local size=$1
 	shift
@@ -46,6 +52,7 @@ sc_fs() {
 	truncate -s "${size}M" "$cache/sc.img"
 	mkfs.ext4 -q -F "$@" "$cache/sc.img"
 	mount -o loop "$cache/sc.img" "$mnt"
+	losetup --direct-io=on "$(findmnt -no SOURCE "$mnt")" 2>/dev/null || :
 }
 sc_done() { umount "$mnt" 2>/dev/null || :; rm -f "$cache/sc.img"; }
 
@@ -107,6 +114,11 @@ bench_scale() {
 		warm
 		sc_run scale first vhashify "$n" "$files" \
 			$vh -q --store "$mnt/store" $list
+		# files that replaced a duplicate: linked, but not the inode
+		# an object was made of
+		echo "scale replaced vhashify $n $(( \
+			$(find $list -type f -links +1 | wc -l) - \
+			$(find "$mnt/store/objects" -type f | wc -l) )) 0 0 0 0" >>"$sraw"
 		sc_run scale rerun vhashify "$n" "$files" \
 			$vh -q --store "$mnt/store" $list
 		sc_run scale walk find "$n" "$files" \
@@ -236,6 +248,31 @@ bench_reflink_calls() {
 	umount "$mnt"
 }
 
+bench_link_floor() {
+	local mode tab
+	tab=$(printf '\t')
+	echo "bench: link floor"
+	cc -O2 -o "$build/link-floor" "$src/bench/link-floor.c"
+	fresh ext4 warm
+	$vh -q --store "$mnt/store" $(dirs $guests) >/dev/null 2>&1 || :
+	cp -a "$mnt/new" "$mnt/new.orig"
+	sc_run link-floor add-guest vhashify 1 "$(nfiles "$mnt/new")" \
+		$vh -q --store "$mnt/store" "$mnt/new"
+	# the object each file of the new guest is linked to now
+	find "$mnt/store/objects" -type f -printf '%i\t%p\n' | sort >"$build/b.obj"
+	find "$mnt/new" -type f -links +1 -printf '%i\t%p\n' | sort >"$build/b.new"
+	join -t "$tab" "$build/b.obj" "$build/b.new" | cut -f 2,3 >"$build/b.pairs"
+	for mode in exchange rename; do
+		rm -rf "$mnt/new"
+		cp -a "$mnt/new.orig" "$mnt/new"
+		warm
+		sc_run link-floor add-guest "$mode" 1 "$(wc -l <"$build/b.pairs")" \
+			"$build/link-floor" "$mode" <"$build/b.pairs"
+	done
+	rm -f "$build/b.obj" "$build/b.new" "$build/b.pairs"
+	umount "$mnt"
+}
+
 # scale_report OUTDIR: markdown of what "$sraw" holds; the scaling plot
 # as OUTDIR/scale.png
 scale_report() {
@@ -262,13 +299,15 @@ scale_report() {
 		}
 		if (ns) {
 			print "\n## Scale: guests against seconds and MiB\n"
-			print "Guests beyond the corpus are copies of its guests. First run warm; per 1000 files; the re-run divided by the metadata walk; add-guest: one more guest (\"new\") into that store.\n"
-			print "| guests | files | first s | first s / 1000 files | / smallest | re-run s | walk s | re-run / walk | peak RSS MiB (first) | --stats s | --verify s | --gc s | add-guest s |"
-			print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+			print "Guests beyond the corpus are copies of its guests. First run warm; per 1000 files, and per 1000 files replaced (linked to an object made of another file: a link, a swap, an unlink and an inode freed, where making an object is one link); the re-run divided by the metadata walk; add-guest: one more guest (\"new\") into that store.\n"
+			print "| guests | files | replaced | first s | first s / 1000 files | / smallest | first s / 1000 replaced | / smallest | re-run s | walk s | re-run / walk | peak RSS MiB (first) | --stats s | --verify s | --gc s | add-guest s |"
+			print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 			for (i = 1; i <= ns; i++) { g = sizes[i]; f = "scale first vhashify " g
 				per = 1000 * wall[f] / files[f]; if (i == 1) base = per
+				rp = files["scale replaced vhashify " g]
+				perr = rp > 0 ? 1000 * wall[f] / rp : 0; if (i == 1) baser = perr
 				w = wall["scale walk find " g]
-				printf "| %s | %s | %.2f | %.4f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f | %.2f |\n", g, files[f], wall[f], per, (base > 0 ? per / base : 0), wall["scale rerun vhashify " g], w, (w > 0 ? wall["scale rerun vhashify " g] / w : 0), rss[f], wall["scale stats vhashify " g], wall["scale verify vhashify " g], wall["scale gc vhashify " g], wall["scale add-guest vhashify " g]
+				printf "| %s | %s | %s | %.2f | %.4f | %.2f | %.4f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f | %.2f |\n", g, files[f], rp, wall[f], per, (base > 0 ? per / base : 0), perr, (baser > 0 ? perr / baser : 0), wall["scale rerun vhashify " g], w, (w > 0 ? wall["scale rerun vhashify " g] / w : 0), rss[f], wall["scale stats vhashify " g], wall["scale verify vhashify " g], wall["scale gc vhashify " g], wall["scale add-guest vhashify " g]
 				printf "%s %s %s\n", g, wall[f], rss[f] >(dir "/scale.dat") }
 			close(dir "/scale.dat")
 			print "\n![guests against seconds and peak RSS](scale.png)"
@@ -297,6 +336,16 @@ scale_report() {
 			split("1 default", t, " ")
 			for (i = 1; i <= 2; i++) { k = "spinning first-cold jobs-" t[i] " " sg
 				if (k in wall) printf "| %s | %s | %s | %.2f | %.2f |\n", t[i], sg, files[k], wall[k], cpu[k] }
+		}
+		for (k in wall) if (k ~ /^link-floor/) lf = 1
+		if (lf) {
+			print "\n## Adding a guest: vhashify against the least linking costs\n"
+			print "A guest (\"new\") added to a store that serves the others. link-floor (bench/link-floor.c) replaces the same duplicates one after the other in one thread, nothing read or checked: by vhashify'"'"'s swap (link, RENAME_EXCHANGE, unlink) or by the peers'"'"' rename over the file.\n"
+			print "| run | files | wall s | CPU s |"
+			print "|---|---|---|---|"
+			split("vhashify exchange rename", t, " ")
+			for (i = 1; i <= 3; i++) { k = "link-floor add-guest " t[i] " 1"
+				if (k in wall) printf "| %s | %s | %.2f | %.2f |\n", (t[i] == "vhashify" ? "vhashify over the new guest" : "link-floor " t[i]), files[k], wall[k], cpu[k] }
 		}
 		if (calls != "") {
 			print "\n## Reflink mode: where the first run'"'"'s ioctl time goes\n"
