@@ -115,7 +115,7 @@ for p in mmdebstrap rdfind jdupes rmlint duperemove time xfsprogs \
 		grep -q 'install ok installed' ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done
-cc -O2 -o "$build/readall" "$src/bench/readall.c"
+cc -Wall -Wextra -O2 -o "$build/readall" "$src/bench/readall.c"
 
 if [ "$quick" = 1 ]; then
 	guests="min1 py1 pl1"; reps=1

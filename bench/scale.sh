@@ -238,7 +238,7 @@ bench_spinning() {
 
 bench_reflink_calls() {
 	echo "bench: reflink per-call timings"
-	cc -O2 -shared -fPIC -o "$build/ioctl-timing.so" \
+	cc -Wall -Wextra -O2 -shared -fPIC -o "$build/ioctl-timing.so" \
 		"$src/bench/ioctl-timing.c" -ldl
 	fresh xfs warm
 	IOCTL_TIMING_OUT=$build/b.ioctl LD_PRELOAD=$build/ioctl-timing.so \
@@ -252,7 +252,7 @@ bench_link_floor() {
 	local mode tab
 	tab=$(printf '\t')
 	echo "bench: link floor"
-	cc -O2 -o "$build/link-floor" "$src/bench/link-floor.c"
+	cc -Wall -Wextra -O2 -o "$build/link-floor" "$src/bench/link-floor.c"
 	fresh ext4 warm
 	$vh -q --store "$mnt/store" $(dirs $guests) >/dev/null 2>&1 || :
 	cp -a "$mnt/new" "$mnt/new.orig"
