@@ -3,6 +3,7 @@
 # user text with clang (ASan, UBSan) and runs each for FUZZ_SECONDS
 # (default 60) from its seed corpus in tests/fuzz/corpus/NAME. New
 # inputs go to fuzz-corpus/NAME in the build tree, crashes to fuzz-out/.
+# FUZZ_ONLY: the harnesses to run (default: all of them).
 set -e
 src=$1		# top source directory
 build=$2	# top build directory (for config.h)
@@ -18,7 +19,7 @@ libs="$(pkg-config --libs yaml-0.1 libxxhash libcrypto) -ldl"
 core=$(ls "$src"/core/*.c | grep -v '/main\.c$')
 mkdir -p "$build/fuzz-bin" "$build/fuzz-out"
 
-for name in dpkg pacman portage osrelease match yaml exclude vexclude; do
+for name in ${FUZZ_ONLY:-dpkg pacman portage osrelease match yaml exclude vexclude}; do
 	case $name in
 	dpkg) extra="$src/plugins/dpkg/status.c $src/plugins/lib/textline.c" ;;
 	pacman) extra="$src/plugins/pacman/files.c $src/plugins/lib/textline.c" ;;
@@ -29,7 +30,7 @@ for name in dpkg pacman portage osrelease match yaml exclude vexclude; do
 	esac
 	# shellcheck disable=SC2086
 	$cc $flags -DSYSCONFDIR=\"/etc\" -DDEFAULT_STORE=\"/var/lib/vhashify/store\" \
-		-DPLUGINDIR=\"/nowhere\" -o "$build/fuzz-bin/fuzz_$name" \
+		-DPLUGINDIR=\"/nowhere\" -DPLUGIN_VERSION=\"fuzz\" -o "$build/fuzz-bin/fuzz_$name" \
 		"$src/tests/fuzz/fuzz_$name.c" $core $extra $libs
 	mkdir -p "$build/fuzz-corpus/$name"
 	echo "fuzz: $name for ${seconds}s"
