@@ -19,7 +19,10 @@ libs="$(pkg-config --libs yaml-0.1 libxxhash libcrypto) -ldl"
 core=$(ls "$src"/core/*.c | grep -v '/main\.c$')
 mkdir -p "$build/fuzz-bin" "$build/fuzz-out"
 
-for name in ${FUZZ_ONLY:-dpkg pacman portage osrelease match yaml exclude vexclude}; do
+# one per harness, tests/fuzz/fuzz_NAME.c; the plugin sources each
+# needs are those of its replay in tests/Makemodule.am
+all=$(for f in "$src"/tests/fuzz/fuzz_*.c; do f=${f##*/fuzz_}; echo "${f%.c}"; done)
+for name in ${FUZZ_ONLY:-$all}; do
 	case $name in
 	dpkg) extra="$src/plugins/dpkg/status.c $src/plugins/lib/textline.c" ;;
 	pacman) extra="$src/plugins/pacman/files.c $src/plugins/lib/textline.c" ;;
